@@ -1,10 +1,13 @@
-// fedflow: the command-line client, shaped like FATE's `flow`.
-#include <cstdio>
+// fedflow: the command-line client, shaped like FATE's `flow`. Each command group lives in
+// its own file (<group>_command.{h,cc}) and registers its subcommands here; a subcommand runs
+// from its CLI11 callback and sets the exit code.
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <glog/logging.h>
 
+#include "cli/dsl_command.h"
+#include "cli/job_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
@@ -17,10 +20,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "fedflow " + fedflow::VersionString());
   app.require_subcommand(1);
 
+  int exit_code = 0;
+  fedflow::cli::RegisterDslCommands(&app, &exit_code);
+  fedflow::cli::RegisterJobCommands(&app, &exit_code);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  return 0;
+  return exit_code;
 }

@@ -1,0 +1,66 @@
+#include "party-agent/components/registry.h"
+
+#include <utility>
+
+#include <glog/logging.h>
+
+#include "party-agent/components/probe.h"
+
+namespace fedflow {
+
+namespace {
+
+// Every component built into fedflow-task. Add new modules here.
+void RegisterBuiltIns(ComponentRegistry* registry) {
+  auto add = [registry](const std::string& module, ComponentFactory factory) {
+    Status s = registry->Register(module, std::move(factory));
+    if (!s.ok()) LOG(DFATAL) << s;
+  };
+  add("Probe", [] { return std::make_unique<Probe>(); });
+}
+
+}  // namespace
+
+const ComponentRegistry& ComponentRegistry::BuiltIn() {
+  static const ComponentRegistry* const registry = [] {
+    auto* r = new ComponentRegistry();
+    RegisterBuiltIns(r);
+    return r;
+  }();
+  return *registry;
+}
+
+Status ComponentRegistry::Register(const std::string& module, ComponentFactory factory) {
+  if (module.empty() || !factory) {
+    return Status::InvalidArgument("component registry: empty module name or factory");
+  }
+  if (!factories_.emplace(module, std::move(factory)).second) {
+    return Status::AlreadyExists("component registry: module \"" + module +
+                                 "\" is already registered");
+  }
+  return Status::OK();
+}
+
+bool ComponentRegistry::Contains(const std::string& module) const {
+  return factories_.count(module) > 0;
+}
+
+std::vector<std::string> ComponentRegistry::Modules() const {
+  std::vector<std::string> out;
+  for (const auto& [module, factory] : factories_) out.push_back(module);
+  return out;
+}
+
+Result<std::unique_ptr<Component>> ComponentRegistry::Create(const std::string& module) const {
+  auto it = factories_.find(module);
+  if (it == factories_.end()) {
+    return Status::NotFound("module \"" + module + "\" is not available on this agent");
+  }
+  std::unique_ptr<Component> component = it->second();
+  if (component == nullptr) {
+    return Status::Internal("module \"" + module + "\": its factory returned nothing");
+  }
+  return component;
+}
+
+}  // namespace fedflow
