@@ -343,14 +343,15 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
             running += (running.empty() ? "" : ",") + t.component;
           }
         }
-        std::string line = "job " + j.job_id + ": " + j.status + " " +
-                           std::to_string(j.progress) + "%" +
-                           (running.empty() ? "" : " running " + running) + " (" + Elapsed(j) +
-                           ")";
-        if (line != last) {
+        std::string state = "job " + j.job_id + ": " + j.status + " " +
+                            std::to_string(j.progress) + "%" +
+                            (running.empty() ? "" : " running " + running);
+        std::string line = state + " (" + Elapsed(j) + ")";
+        // On a terminal the line is redrawn in place; in a log, a line per change of state.
+        if ((tty && line != last) || (!tty && state != last)) {
           std::printf(tty ? "\r\033[K%s" : "%s\n", line.c_str());
           std::fflush(stdout);
-          last = line;
+          last = tty ? line : state;
         }
         if (j.status == "success" || j.status == "failed" || j.status == "canceled" ||
             j.status == "timeout") {
