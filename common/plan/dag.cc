@@ -49,11 +49,9 @@ Result<int> Resolve(const Dsl& dsl, const DslComponent& c, const InputRef& ref,
   const DslComponent& u = dsl.components[up];
   const std::vector<std::string>& outputs = OutputsOf(u, kind);
   if (std::find(outputs.begin(), outputs.end(), ref.name) == outputs.end()) {
-    std::vector<std::string> quoted;
-    for (const std::string& o : outputs) quoted.push_back(o);
     return Invalid("component ", c.name, ": ", what, " input ", Quote(ref.text), ": ", u.name,
                    " has no output ", KindName(kind), " named ", Quote(ref.name), " (it has: ",
-                   Join(quoted, ", ", "none"), ")");
+                   Join(outputs, ", ", "none"), ")");
   }
   return up;
 }
@@ -132,7 +130,7 @@ Result<Dag> BuildDag(const Dsl& dsl, JobMode mode) {
           }
           continue;
         }
-        ASSIGN_OR_RETURN(int up, Resolve(dsl, c, ref, "data." + key, OutputKind::kData));
+        ASSIGN_OR_RETURN(int up, Resolve(dsl, c, ref, "data", OutputKind::kData));
         ups.push_back(up);
       }
     }

@@ -69,8 +69,9 @@ Status ParseRoleSections(const Json& role_obj, const std::string& path, const Ru
       ASSIGN_OR_RETURN(PartySelector sel, ParseSelector(k.key(), role_path));
       for (int i : sel.indices) {
         if (i >= static_cast<int>(parties->party_ids.size())) {
-          warnings->push_back(StrCat(key_path, ": ", r.key(), " has ",
-                                     parties->party_ids.size(), " parties; index ", i,
+          size_t n = parties->party_ids.size();
+          warnings->push_back(StrCat(key_path, ": the conf has ", n, " ", r.key(),
+                                     n == 1 ? " party" : " parties", "; index ", i,
                                      " matches none"));
         }
       }
