@@ -17,16 +17,18 @@ namespace fedflow::testing {
 // afterwards unless the test failed or FEDFLOW_KEEP_TEST_DIRS is set) and a
 // gflags::FlagSaver so a test's flag changes never leak into the next test.
 class FedflowTest : public ::testing::Test {
+ public:
+  // Absolute path of the source tree's tests/data directory.
+  static std::string TestDataDir();
+  // Absolute path of build/bin (where fedflow's binaries are).
+  static std::string BinDir();
+
  protected:
   FedflowTest();
   ~FedflowTest() override;
 
   // Absolute path of this test's temporary directory.
   const std::string& test_dir() const { return test_dir_; }
-  // Absolute path of the source tree's tests/data directory.
-  static std::string TestDataDir();
-  // Absolute path of build/bin (where fedflow's binaries are).
-  static std::string BinDir();
 
  private:
   gflags::FlagSaver flag_saver_;
