@@ -94,7 +94,7 @@ int RunTask(const std::string& dir) {
     return Fail(dir, std::string(kTaskJsonFile) + ": " + launch.status().message());
   }
   launch->work_dir = dir;
-  LOG(INFO) << "task " << launch->key.ToString() << ": module " << launch->module << " in " << dir;
+  LOG(INFO) << launch->key.LogPrefix() << "module " << launch->module << " in " << dir;
 
   // need_run: false means this party takes no part in the component: pass without running it.
   bool need_run = true;

@@ -311,7 +311,7 @@ Result<pid_t> TaskRunner::SpawnAndRegister(const TaskLaunch& launch) {
   task.info = RunningTask{launch.key, launch.module, launch.work_dir, pid, NowMs(), false};
   task.pidfd = spawned->pidfd;
   pid_by_key_[launch.key] = pid;
-  VLOG(1) << "task " << key_text << ": started " << launch.module << " as pid " << pid << " in "
+  VLOG(1) << launch.key.LogPrefix() << "started " << launch.module << " as pid " << pid << " in "
           << launch.work_dir;
   if (pending) RequestStopLocked(&task, pending->status, pending->reason);
   if (draining_ && kill_on_drain_) KillNowLocked(&task);
@@ -349,7 +349,7 @@ void TaskRunner::RequestStopLocked(Task* task, const std::string& status,
     task->stop_reason = reason;
   }
   if (task->kill_deadline || task->force_killed) return;
-  LOG(INFO) << "task " << task->info.key.ToString() << ": stopping (" << status
+  LOG(INFO) << task->info.key.LogPrefix() << "stopping (" << status
             << "): SIGTERM to process group " << task->info.pid;
   // The pid is not reaped yet (reaping takes mu_), so the group id still names our task.
   ::kill(-task->info.pid, SIGTERM);
@@ -423,8 +423,8 @@ void TaskRunner::FireKillTimers() {
   const auto now = Clock::now();
   for (auto& [pid, task] : tasks_) {
     if (!task.kill_deadline || task.force_killed || *task.kill_deadline > now) continue;
-    LOG(WARNING) << "task " << task.info.key.ToString() << ": still alive "
-                 << options_.stop_grace_ms << " ms after SIGTERM; SIGKILL to process group " << pid;
+    LOG(WARNING) << task.info.key.LogPrefix() << "still alive " << options_.stop_grace_ms
+                 << " ms after SIGTERM; SIGKILL to process group " << pid;
     ::kill(-pid, SIGKILL);
     task.force_killed = true;
   }
@@ -446,7 +446,7 @@ void TaskRunner::Reap(pid_t pid, std::vector<TaskExit>* exits) {
     } while (r < 0 && errno == EINTR);
     if (r == 0) return;  // Not exited after all.
     if (r < 0) {
-      LOG(ERROR) << "task " << it->second.info.key.ToString() << ": waitpid(" << pid
+      LOG(ERROR) << it->second.info.key.LogPrefix() << "waitpid(" << pid
                  << "): " << ErrnoText(errno) << " (reaped by someone else?)";
       wait_status = -1;
     }
@@ -491,7 +491,7 @@ TaskExit TaskRunner::MakeExit(const Task& task, int wait_status) const {
     e.error =
         task.stop_reason.empty() ? "task stopped (" + task.stop_status + ")" : task.stop_reason;
   }
-  LOG(INFO) << "task " << e.key.ToString() << ": pid " << e.pid << " ended: " << e.party_status
+  LOG(INFO) << e.key.LogPrefix() << "pid " << e.pid << " ended: " << e.party_status
             << (e.error.empty() ? "" : ": " + e.error);
   return e;
 }

@@ -5,11 +5,7 @@
 namespace fedflow {
 
 TaskContext::TaskContext(TaskLaunch launch, const StopSignal* stop)
-    : launch_(std::move(launch)),
-      stop_(stop),
-      log_prefix_("job=" + launch_.key.job_id + " task=" + launch_.key.component + "/" +
-                  launch_.key.role + "/" + std::to_string(launch_.key.party_id) + " v" +
-                  std::to_string(launch_.key.task_version) + ": ") {}
+    : launch_(std::move(launch)), stop_(stop), log_prefix_(launch_.key.LogPrefix()) {}
 
 Status TaskContext::SleepFor(int64_t ms) const {
   if (stop_->WaitFor(ms)) return Status::Aborted(launch_.module + ": stopped while sleeping");

@@ -31,6 +31,11 @@ std::string TaskKey::ToString() const {
          std::to_string(task_version);
 }
 
+std::string TaskKey::LogPrefix() const {
+  return "job=" + job_id + " task=" + component + "/" + role + "/" + std::to_string(party_id) +
+         " v" + std::to_string(task_version) + ": ";
+}
+
 bool TaskKey::operator==(const TaskKey& o) const {
   return job_id == o.job_id && component == o.component && role == o.role &&
          party_id == o.party_id && task_version == o.task_version;

@@ -35,6 +35,8 @@ struct TaskKey {
 
   // "<job_id>/<component>/<role>/<party_id>/v<task_version>".
   std::string ToString() const;
+  // "job=<job_id> task=<component>/<role>/<party_id> v<task_version>: ", the log prefix.
+  std::string LogPrefix() const;
   bool operator==(const TaskKey& o) const;
   bool operator!=(const TaskKey& o) const { return !(*this == o); }
   bool operator<(const TaskKey& o) const;
