@@ -128,6 +128,8 @@ class Scheduler {
                           const std::string& reason, int skip_party);
   void CheckJobProgress(JobState* job);
   void OnAgentLost(const std::string& agent_id);
+  // Fails every ongoing task placed on the agent (lost, or restarted under the same id).
+  void FailAgentTasks(const std::string& agent_id, const std::string& reason);
   void QueryAgentsFor(JobState* job);
   void ReleaseSlot(const PartyTaskRecord& t);
   JobView MakeView(const JobState& job) const;
@@ -147,6 +149,7 @@ class Scheduler {
   std::deque<std::string> active_;  // Running jobs, round-robin order.
   std::map<std::string, AgentSlot> agent_slots_;
   bool agents_known_ = false;
+  std::vector<std::string> restarted_;  // Scratch list of SetAgents.
   std::vector<std::string> recovered_jobs_;  // Jobs to re-query once agents are known.
   std::string fence_reason_;
   uint32_t job_counter_ = 0;

@@ -33,9 +33,17 @@ void Scheduler::SetAgents(std::vector<AgentInfo> agents) {
         slot.lost_timer = 0;
       }
       if (!slot.live) VLOG(1) << "agent " << a.agent_id << " (party " << a.party_id << ") is live";
+      // The same id registered by a new process: whatever the old one ran is gone.
+      bool restarted = slot.info.started_at_ms != 0 && slot.info.started_at_ms != a.started_at_ms;
       slot.info = a;
       slot.live = true;
+      if (restarted) restarted_.push_back(a.agent_id);
     }
+    for (const std::string& id : restarted_) {
+      LOG(WARNING) << "agent " << id << " restarted; failing the tasks it was running";
+      FailAgentTasks(id, "agent " + id + " restarted");
+    }
+    restarted_.clear();
     for (auto& [id, slot] : agent_slots_) {
       bool was_live = slot.live || !agents_known_;
       if (live.count(id) || slot.lost_timer != 0 || !was_live) continue;
@@ -63,10 +71,15 @@ void Scheduler::OnAgentLost(const std::string& agent_id) {
   if (sit == agent_slots_.end() || sit->second.live) return;
   sit->second.lost_timer = 0;
   LOG(WARNING) << "agent " << agent_id << " lost";
-  for (const std::string& id : std::vector<std::string>(active_.begin(), active_.end())) {
-    auto it = jobs_.find(id);
-    if (it == jobs_.end()) continue;
-    JobState* job = it->second.get();
+  FailAgentTasks(agent_id, "agent " + agent_id + " lost");
+  sit->second.busy = 0;
+  Schedule();
+}
+
+void Scheduler::FailAgentTasks(const std::string& agent_id, const std::string& reason) {
+  // All jobs, ended ones too: a stop sent to a dead agent leaves rows to close.
+  for (auto& [id, owned] : jobs_) {
+    JobState* job = owned.get();
     for (size_t ci = 0; ci < job->comps.size(); ++ci) {
       for (size_t pi = 0; pi < job->comps[ci].parties.size(); ++pi) {
         const PartyTaskRecord& t = job->comps[ci].parties[pi];
@@ -76,13 +89,11 @@ void Scheduler::OnAgentLost(const std::string& agent_id) {
           continue;
         }
         ApplyPartyStatus(job, static_cast<int>(ci), static_cast<int>(pi), RunStatus::kFailed,
-                         "agent " + agent_id + " lost", 0, NowMs(), t.last_seq)
+                         reason, 0, NowMs(), t.last_seq)
             .IgnoreError();
       }
     }
   }
-  sit->second.busy = 0;
-  Schedule();
 }
 
 void Scheduler::QueryAgentsFor(JobState* job) {

@@ -214,6 +214,20 @@ TEST_F(SchedulerTest, LostAgentFailsItsTasks) {
   });
 }
 
+TEST_F(SchedulerTest, AgentRestartedUnderTheSameIdFailsItsOldTasks) {
+  sched_->SetAgents({AgentInfo{"g1", 9999, "g1:1", 4, "", 100}, AgentInfo{"h1", 10000, "h1:1", 4, "", 100}});
+  auto r = sched_->Submit(JobSpec{kDiamond, Conf(0)});
+  ASSERT_OK(r);
+  Report(r->job_id, "a", RunStatus::kRunning);
+  sched_->SetAgents({AgentInfo{"g1", 9999, "g1:1", 4, "", 100}, AgentInfo{"h1", 10000, "h1:2", 4, "", 200}});
+  ASSERT_EVENTUALLY(std::chrono::seconds(5), [&] {
+    JobView v = Query(r->job_id);
+    ASSERT_EQ(RunStatus::kFailed, v.record.status);
+    ASSERT_NE(std::string::npos, v.record.fail_reason.find("agent h1 restarted"))
+        << v.record.fail_reason;
+  });
+}
+
 TEST_F(SchedulerTest, InvalidJobsAndMissingAgentsAreRefusedWithoutWrites) {
   int before = store_.writes();
   auto bad = sched_->Submit(JobSpec{R"({"components": {"a": {"module": "NoSuchModule"}}})", Conf(0)});
