@@ -115,11 +115,25 @@ void Coordinator::OnSessionEvent(zk::SessionEvent e) {
     case zk::SessionEvent::kConnected:
       VLOG(1) << "ZooKeeper session connected";
       break;
-    case zk::SessionEvent::kConnectionLost:
+    case zk::SessionEvent::kConnectionLost: {
       // Not expiry: the session (and leadership) may survive. Writes fail meanwhile, and any
-      // failed write fences the scheduler, so nothing is acted on unpersisted.
+      // failed write fences the scheduler, so nothing is acted on unpersisted. The client
+      // learns of expiry only when it reconnects, so a leader cut off for longer than the
+      // session timeout steps down by itself: another coordinator may lead by then.
       LOG(WARNING) << "ZooKeeper connection lost";
+      std::weak_ptr<zk::ZkClient> weak;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        weak = zk_;
+      }
+      control_.PostAfter(std::chrono::milliseconds(options_.zk_session_timeout_ms), [this, weak] {
+        auto zk = weak.lock();
+        if (zk != nullptr && !zk->connected() && !shutting_down_) {
+          Rejoin("cut off from ZooKeeper for longer than the session timeout");
+        }
+      });
       break;
+    }
     case zk::SessionEvent::kExpired:
       Rejoin("ZooKeeper session expired");
       break;

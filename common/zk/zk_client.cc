@@ -54,24 +54,24 @@ Status ZkClient::Init() {
                         ZOO_NO_LOG_CLIENTENV, &internal::LogCClientMessage);
   if (zh_ == nullptr) {
     const int err = errno;
-    std::string why = err != 0 ? strerror(err) : "unknown error";
     if (err == EINVAL) {
       return Status::InvalidArgument("ZooKeeper connect to " + options_.hosts +
-                                     ": invalid or unresolvable host list (" + why + ")");
+                                     ": malformed host list, expected "
+                                     "host:port[,host:port...][/chroot]");
     }
-    return Status::Unavailable("ZooKeeper connect to " + options_.hosts + ": " + why);
+    return Status::Unavailable("ZooKeeper connect to " + options_.hosts +
+                               ": cannot resolve the hosts (" +
+                               (err != 0 ? strerror(err) : "unknown error") + ")");
   }
 
   std::unique_lock<std::mutex> l(mu_);
-  const bool settled =
-      state_cv_.wait_for(l, std::chrono::milliseconds(options_.connect_timeout_ms), [&] {
-        return state_.load() == State::kConnected || state_.load() == State::kExpired;
-      });
+  const bool settled = state_cv_.wait_for(
+      l, std::chrono::milliseconds(options_.connect_timeout_ms),
+      [&] { return state_.load() == State::kConnected || state_.load() == State::kExpired; });
   if (!settled) {
-    return Status::TimedOut("ZooKeeper connect: no server at " + options_.hosts +
-                            " accepted a session within " +
-                            std::to_string(options_.connect_timeout_ms) +
-                            " ms (is ZooKeeper running and reachable?)");
+    return Status::TimedOut(
+        "ZooKeeper connect: no server at " + options_.hosts + " accepted a session within " +
+        std::to_string(options_.connect_timeout_ms) + " ms (is ZooKeeper running and reachable?)");
   }
   if (state_.load() == State::kExpired) {
     return Status::Unavailable("ZooKeeper connect to " + options_.hosts +
@@ -101,8 +101,7 @@ ZkClient::~ZkClient() {
   }
 }
 
-void ZkClient::SessionWatcher(zhandle_t* zh, int type, int state, const char* /*path*/,
-                              void* ctx) {
+void ZkClient::SessionWatcher(zhandle_t* zh, int type, int state, const char* /*path*/, void* ctx) {
   if (type != ZOO_SESSION_EVENT) return;  // No default watches are set (watch=0 reads only).
   static_cast<ZkClient*>(ctx)->OnSessionState(zh, state);
 }
@@ -117,17 +116,22 @@ void ZkClient::NodeWatcher(zhandle_t* zh, int type, int /*state*/, const char* /
 }
 
 void ZkClient::OnSessionState(zhandle_t* zh, int c_state) {
+  const bool connected = c_state == ZOO_CONNECTED_STATE || c_state == ZOO_READONLY_STATE;
+  SessionCredentials credentials;
+  if (connected) {
+    const clientid_t* id = zoo_client_id(zh);
+    credentials.session_id = id->client_id;
+    credentials.password.assign(id->passwd, sizeof(id->passwd));
+    negotiated_timeout_ms_.store(zoo_recv_timeout(zh));
+  }
   std::optional<SessionEvent> event;
   std::vector<PendingWatch> lost;
   {
     std::lock_guard<std::mutex> l(mu_);
     const State old_state = state_.load();
-    if (c_state == ZOO_CONNECTED_STATE || c_state == ZOO_READONLY_STATE) {
-      const clientid_t* id = zoo_client_id(zh);
-      credentials_.session_id = id->client_id;
-      credentials_.password.assign(id->passwd, sizeof(id->passwd));
-      session_id_.store(id->client_id);
-      negotiated_timeout_ms_.store(zoo_recv_timeout(zh));
+    if (connected) {
+      session_id_.store(credentials.session_id);
+      credentials_ = std::move(credentials);
       if (old_state != State::kConnected && old_state != State::kExpired) {
         state_.store(State::kConnected);
         event = SessionEvent::kConnected;
@@ -218,9 +222,7 @@ Status ZkClient::CheckUsable(const char* op, const std::string& path) const {
 
 Status ZkClient::Error(int rc, const char* op, const std::string& path,
                        int32_t expected_version) const {
-  Status s = internal::ZkErrorToStatus(rc, op, path, expected_version);
-  if (s.IsUnavailable()) return s.CloneAndAppend("ZooKeeper at " + options_.hosts);
-  return s;
+  return internal::ZkErrorToStatus(rc, op, path, options_.hosts, expected_version);
 }
 
 SessionCredentials ZkClient::credentials() const {

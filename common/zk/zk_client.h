@@ -109,9 +109,9 @@ struct Op {
 
   Type type = Type::kCheck;
   std::string path;
-  std::string data;                         // kCreate, kSet.
+  std::string data;                           // kCreate, kSet.
   CreateMode mode = CreateMode::kPersistent;  // kCreate.
-  int32_t version = -1;                     // kSet, kDelete, kCheck; -1 means any version.
+  int32_t version = -1;                       // kSet, kDelete, kCheck; -1 means any version.
 };
 
 // The outcome of one Op of a Multi().
@@ -268,10 +268,10 @@ class ZkClient {
 
   // A leaf lock: never held while calling the C client or a callback.
   mutable std::mutex mu_;
-  std::condition_variable state_cv_;                       // Signalled on state_ changes.
-  SessionCredentials credentials_;                         // Guarded by mu_.
-  uint64_t next_watch_id_ = 1;                             // Guarded by mu_.
-  std::unordered_map<uint64_t, PendingWatch> watches_;     // Guarded by mu_.
+  std::condition_variable state_cv_;                    // Signalled on state_ changes.
+  SessionCredentials credentials_;                      // Guarded by mu_.
+  uint64_t next_watch_id_ = 1;                          // Guarded by mu_.
+  std::unordered_map<uint64_t, PendingWatch> watches_;  // Guarded by mu_.
 };
 
 }  // namespace fedflow::zk

@@ -226,21 +226,21 @@ Status ZkClient::Multi(const std::vector<Op>& ops, std::vector<OpResult>* result
   if (failed >= 0) {
     const Op& op = ops[failed];
     static const char* const kOpNames[] = {"create", "set", "delete", "check"};
-    status = Error(c_results[failed].err, kOpNames[static_cast<int>(op.type)], op.path, op.version)
-                 .CloneAndPrepend("ZooKeeper " + what + " failed at op #" +
-                                  std::to_string(failed + 1) + " (" + op.ToString() +
-                                  "), nothing applied");
+    status =
+        Error(c_results[failed].err, kOpNames[static_cast<int>(op.type)], op.path, op.version)
+            .CloneAndPrepend("ZooKeeper " + what + " failed at op #" + std::to_string(failed + 1) +
+                             " (" + op.ToString() + "), nothing applied");
   } else {
     status = Error(rc, what.c_str(), "(first: " + ops[0].path + ")");
   }
   if (results != nullptr) {
     for (int i = 0; i < n; ++i) {
       // Without a failing op (e.g. connection loss) every op shares the multi's status.
-      (*results)[i].status = i == failed || failed < 0
-                                 ? status
-                                 : Status::Aborted("ZooKeeper " + ops[i].ToString() +
-                                                   ": not applied, op #" +
-                                                   std::to_string(failed + 1) + " failed");
+      (*results)[i].status =
+          i == failed || failed < 0
+              ? status
+              : Status::Aborted("ZooKeeper " + ops[i].ToString() + ": not applied, op #" +
+                                std::to_string(failed + 1) + " failed");
     }
   }
   return status;

@@ -89,43 +89,47 @@ std::string Op::ToString() const {
 namespace internal {
 
 const char* ZkErrorName(int rc) {
-  switch (rc) {
-    case ZOK: return "ZOK";
-    case ZSYSTEMERROR: return "ZSYSTEMERROR";
-    case ZRUNTIMEINCONSISTENCY: return "ZRUNTIMEINCONSISTENCY";
-    case ZDATAINCONSISTENCY: return "ZDATAINCONSISTENCY";
-    case ZCONNECTIONLOSS: return "ZCONNECTIONLOSS";
-    case ZMARSHALLINGERROR: return "ZMARSHALLINGERROR";
-    case ZUNIMPLEMENTED: return "ZUNIMPLEMENTED";
-    case ZOPERATIONTIMEOUT: return "ZOPERATIONTIMEOUT";
-    case ZBADARGUMENTS: return "ZBADARGUMENTS";
-    case ZINVALIDSTATE: return "ZINVALIDSTATE";
-    case ZNONODE: return "ZNONODE";
-    case ZNOAUTH: return "ZNOAUTH";
-    case ZBADVERSION: return "ZBADVERSION";
-    case ZNOCHILDRENFOREPHEMERALS: return "ZNOCHILDRENFOREPHEMERALS";
-    case ZNODEEXISTS: return "ZNODEEXISTS";
-    case ZNOTEMPTY: return "ZNOTEMPTY";
-    case ZSESSIONEXPIRED: return "ZSESSIONEXPIRED";
-    case ZINVALIDACL: return "ZINVALIDACL";
-    case ZAUTHFAILED: return "ZAUTHFAILED";
-    case ZCLOSING: return "ZCLOSING";
-    case ZSESSIONMOVED: return "ZSESSIONMOVED";
-    case ZNOTREADONLY: return "ZNOTREADONLY";
-    case ZTHROTTLEDOP: return "ZTHROTTLEDOP";
-    default: return "ZUNKNOWN";
+  static const struct {
+    int rc;
+    const char* name;
+  } kNames[] = {
+      {ZOK, "ZOK"},
+      {ZSYSTEMERROR, "ZSYSTEMERROR"},
+      {ZRUNTIMEINCONSISTENCY, "ZRUNTIMEINCONSISTENCY"},
+      {ZDATAINCONSISTENCY, "ZDATAINCONSISTENCY"},
+      {ZCONNECTIONLOSS, "ZCONNECTIONLOSS"},
+      {ZMARSHALLINGERROR, "ZMARSHALLINGERROR"},
+      {ZUNIMPLEMENTED, "ZUNIMPLEMENTED"},
+      {ZOPERATIONTIMEOUT, "ZOPERATIONTIMEOUT"},
+      {ZBADARGUMENTS, "ZBADARGUMENTS"},
+      {ZINVALIDSTATE, "ZINVALIDSTATE"},
+      {ZNONODE, "ZNONODE"},
+      {ZNOAUTH, "ZNOAUTH"},
+      {ZBADVERSION, "ZBADVERSION"},
+      {ZNOCHILDRENFOREPHEMERALS, "ZNOCHILDRENFOREPHEMERALS"},
+      {ZNODEEXISTS, "ZNODEEXISTS"},
+      {ZNOTEMPTY, "ZNOTEMPTY"},
+      {ZSESSIONEXPIRED, "ZSESSIONEXPIRED"},
+      {ZINVALIDACL, "ZINVALIDACL"},
+      {ZAUTHFAILED, "ZAUTHFAILED"},
+      {ZCLOSING, "ZCLOSING"},
+      {ZSESSIONMOVED, "ZSESSIONMOVED"},
+      {ZNOTREADONLY, "ZNOTREADONLY"},
+      {ZTHROTTLEDOP, "ZTHROTTLEDOP"},
+  };
+  for (const auto& entry : kNames) {
+    if (entry.rc == rc) return entry.name;
   }
+  return "ZUNKNOWN";
 }
 
-Status ZkErrorToStatus(int rc, std::string_view op, std::string_view path,
+Status ZkErrorToStatus(int rc, std::string_view op, std::string_view path, std::string_view hosts,
                        int32_t expected_version) {
   std::string prefix = "ZooKeeper ";
   prefix.append(op);
   if (!path.empty()) prefix.append(" ").append(path);
   prefix += ": ";
-  auto msg = [&](const std::string& what) {
-    return prefix + what + " (" + ZkErrorName(rc) + ")";
-  };
+  auto msg = [&](const std::string& what) { return prefix + what + " (" + ZkErrorName(rc) + ")"; };
   switch (rc) {
     case ZNONODE:
       return Status::NotFound(
@@ -134,10 +138,9 @@ Status ZkErrorToStatus(int rc, std::string_view op, std::string_view path,
       return Status::AlreadyExists(msg("the node already exists"));
     case ZBADVERSION:
       return Status::VersionMismatch(
-          msg(expected_version >= 0
-                  ? "version conflict: expected version " + std::to_string(expected_version) +
-                        " but the node was changed"
-                  : "version conflict"));
+          msg(expected_version >= 0 ? "version conflict: the node is not at expected version " +
+                                          std::to_string(expected_version)
+                                    : "version conflict"));
     case ZNOTEMPTY:
       return Status::IllegalState(msg("the node has children"));
     case ZSESSIONEXPIRED:
@@ -156,9 +159,9 @@ Status ZkErrorToStatus(int rc, std::string_view op, std::string_view path,
     case ZNOCHILDRENFOREPHEMERALS:
       return Status::InvalidArgument(msg("ephemeral nodes cannot have children"));
     case ZCONNECTIONLOSS:
-      return Status::Unavailable(msg("the connection to the server was lost"));
+      return Status::Unavailable(msg("lost the connection to ZooKeeper at " + std::string(hosts)));
     case ZOPERATIONTIMEOUT:
-      return Status::Unavailable(msg("the operation timed out"));
+      return Status::Unavailable(msg("timed out (ZooKeeper at " + std::string(hosts) + ")"));
     case ZSESSIONMOVED:
       return Status::Unavailable(msg("the session moved to another server"));
     case ZTHROTTLEDOP:

@@ -15,9 +15,10 @@
 namespace fedflow::zk::internal {
 
 // Maps a C client return code (not ZOK) to a Status:
-// "ZooKeeper <op> <path>: <what went wrong>". `expected_version` (when >= 0) is named in a
-// version conflict. See ZkClient's class comment for the mapping.
-Status ZkErrorToStatus(int rc, std::string_view op, std::string_view path,
+// "ZooKeeper <op> <path>: <what went wrong> (<ZERRORNAME>)". Connection errors name `hosts`;
+// a version conflict names `expected_version` (when >= 0). See ZkClient's class comment for the
+// mapping.
+Status ZkErrorToStatus(int rc, std::string_view op, std::string_view path, std::string_view hosts,
                        int32_t expected_version = -1);
 
 // The C client's name of a return code, e.g. "ZNONODE".

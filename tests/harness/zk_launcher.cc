@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -114,7 +115,8 @@ Status ZkLauncher::Start() {
   pid_t pid = fork();
   if (pid < 0) return Status::IOError(std::string("fork: ") + strerror(errno));
   if (pid == 0) {
-    // Child: own process group, output to the log file.
+    // Child: own process group, output to the log file; dies with the test process.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     setpgid(0, 0);
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
@@ -143,8 +145,10 @@ Status ZkLauncher::Start() {
       return Status::IOError("ZooKeeper server exited during start-up (status " +
                              std::to_string(st) + "); its log:\n" + TailOfFile(log, 4000));
     }
+    // `ruok` answers before the server accepts sessions; `srvr` says when it is serving.
     auto r = FourLetterWord("ruok");
-    if (r.ok() && *r == "imok") {
+    auto srvr = r.ok() && *r == "imok" ? FourLetterWord("srvr") : Result<std::string>("");
+    if (srvr.ok() && srvr->find("Mode:") != std::string::npos) {
       LOG(INFO) << "ZooKeeper serving on " << connect_string() << " (pid " << pid_ << ")";
       return Status::OK();
     }

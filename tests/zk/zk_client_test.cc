@@ -20,8 +20,8 @@
 #include "tests/harness/zk_launcher.h"
 
 #ifndef ASSERT_OK_AND_ASSIGN
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)                          \
-  auto tmp = (rexpr);                                                       \
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)                           \
+  auto tmp = (rexpr);                                                        \
   ASSERT_TRUE(tmp.ok()) << #rexpr << " failed: " << tmp.status().ToString(); \
   lhs = std::move(tmp).value()
 #define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
@@ -129,8 +129,8 @@ class ZkClientTest : public FedflowTest {
     ASSERT_OK(zk_->Start());
   }
 
-  Result<std::unique_ptr<ZkClient>> NewClient(
-      std::function<void(SessionEvent)> on_event = {}, int session_timeout_ms = 4000) {
+  Result<std::unique_ptr<ZkClient>> NewClient(std::function<void(SessionEvent)> on_event = {},
+                                              int session_timeout_ms = 4000) {
     ZkOptions opts;
     opts.hosts = zk_->connect_string();
     opts.session_timeout_ms = session_timeout_ms;
@@ -174,7 +174,8 @@ TEST_F(ZkClientTest, WatchFiresOnceAndCanBeReArmed) {
   ASSERT_OK(client->Create("/w", "v1").status());
 
   Recorder<WatchEvent> first;
-  ASSERT_OK_AND_ASSIGN(NodeData node, client->Get("/w", [&](const WatchEvent& e) { first.Add(e); }));
+  ASSERT_OK_AND_ASSIGN(NodeData node,
+                       client->Get("/w", [&](const WatchEvent& e) { first.Add(e); }));
   EXPECT_EQ("v1", node.data);
   ASSERT_OK(writer->Set("/w", "v2"));
   ASSERT_TRUE(WaitFor([&] { return first.size() == 1; }, kWait));
@@ -207,9 +208,8 @@ TEST_F(ZkClientTest, WatchFiresOnceAndCanBeReArmed) {
   EXPECT_EQ("/w/c", created.Get()[0].path);
 
   // A failed read sets no watch (and leaves none pending).
-  EXPECT_TRUE(client->Get("/missing", [&](const WatchEvent& e) { first.Add(e); })
-                  .status()
-                  .IsNotFound());
+  EXPECT_TRUE(
+      client->Get("/missing", [&](const WatchEvent& e) { first.Add(e); }).status().IsNotFound());
   EXPECT_NE(std::string::npos, client->DebugString().find("watches=0")) << client->DebugString();
 }
 
@@ -263,12 +263,12 @@ TEST_F(ZkClientTest, MultiIsAtomic) {
   EXPECT_TRUE(s.IsNotFound()) << s.ToString();
   EXPECT_NE(std::string::npos, s.message().find("op #2 (create /jobs/nope/x)")) << s.ToString();
 
-  ASSERT_OK(client->Multi({Op::Check("/jobs/j1", 0),
-                           Op::Create("/jobs/j1/tasks/reader_0", "waiting"),
-                           Op::Create("/jobs/j1/tasks/t_", "", CreateMode::kPersistentSequential),
-                           Op::Set("/jobs/j1", "running", 0), Op::Check("/jobs/j1", 1),
-                           Op::Delete("/jobs/j1/tasks/reader_0", 0)},
-                          &results));
+  ASSERT_OK(
+      client->Multi({Op::Check("/jobs/j1", 0), Op::Create("/jobs/j1/tasks/reader_0", "waiting"),
+                     Op::Create("/jobs/j1/tasks/t_", "", CreateMode::kPersistentSequential),
+                     Op::Set("/jobs/j1", "running", 0), Op::Check("/jobs/j1", 1),
+                     Op::Delete("/jobs/j1/tasks/reader_0", 0)},
+                    &results));
   ASSERT_EQ(6u, results.size());
   for (const OpResult& r : results) EXPECT_OK(r.status);
   EXPECT_EQ("/jobs/j1/tasks/reader_0", results[1].path);
@@ -368,9 +368,8 @@ TEST_F(ZkClientTest, SequentialNodesGetIncreasingSuffixes) {
 
 TEST_F(ZkClientTest, CallbacksRunOnTheDispatcherAndMayCallTheClient) {
   Recorder<std::thread::id> session_threads;
-  ASSERT_OK_AND_ASSIGN(auto client, NewClient([&](SessionEvent) {
-    session_threads.Add(std::this_thread::get_id());
-  }));
+  auto on_event = [&](SessionEvent) { session_threads.Add(std::this_thread::get_id()); };
+  ASSERT_OK_AND_ASSIGN(auto client, NewClient(on_event));
   ASSERT_OK_AND_ASSIGN(auto writer, NewClient());
   ASSERT_OK(client->Create("/cfg", "0").status());
 
@@ -400,18 +399,16 @@ TEST_F(ZkClientTest, CallbacksRunOnTheDispatcherAndMayCallTheClient) {
 
 TEST_F(ZkClientTest, ClientMayBeDestroyedFromItsOwnCallback) {
   std::mutex mu;
-  std::unique_ptr<ZkClient> client;
+  std::unique_ptr<ZkClient> client;  // Guarded by mu once the watch is set.
   std::atomic<bool> destroyed{false};
-  {
-    std::lock_guard<std::mutex> l(mu);
-    ASSERT_OK_AND_ASSIGN(client, NewClient());
-  }
-  ASSERT_OK(client->Create("/x", "").status());
-  ASSERT_OK(client->Get("/x", [&](const WatchEvent&) {
+  auto destroy = [&](const WatchEvent&) {
     std::lock_guard<std::mutex> l(mu);
     client.reset();
     destroyed = true;
-  }).status());
+  };
+  ASSERT_OK_AND_ASSIGN(client, NewClient());
+  ASSERT_OK(client->Create("/x", "").status());
+  ASSERT_OK(client->Get("/x", destroy).status());
   ASSERT_OK_AND_ASSIGN(auto writer, NewClient());
   ASSERT_OK(writer->Set("/x", "y"));
   ASSERT_TRUE(WaitFor([&] { return destroyed.load(); }, kWait));
