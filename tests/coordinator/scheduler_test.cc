@@ -67,6 +67,23 @@ constexpr char kConf[] = R"({"dsl_version": 2,
   "job_parameters": {"common": {"task_parallelism": 2, "auto_retries": %d,
                                 "auto_retry_delay": 0}}})";
 
+JobSpec Spec(const std::string& dsl, const std::string& conf) {
+  JobSpec s;
+  s.dsl = dsl;
+  s.conf = conf;
+  return s;
+}
+
+AgentInfo Agent(const std::string& id, int64_t party, int64_t started_at_ms = 0) {
+  AgentInfo a;
+  a.agent_id = id;
+  a.party_id = party;
+  a.endpoint = id + ":1";
+  a.cores = 4;
+  a.started_at_ms = started_at_ms;
+  return a;
+}
+
 std::string Conf(int retries) {
   char buf[512];
   std::snprintf(buf, sizeof(buf), kConf, retries);
@@ -89,7 +106,7 @@ class SchedulerTest : public testing::FedflowTest {
     o.retry_stop_wait_ms = 200;
     sched_ = std::make_unique<Scheduler>(o, &store_, &gw_);
     ASSERT_OK(sched_->Start());
-    sched_->SetAgents({AgentInfo{"g1", 9999, "g1:1", 4}, AgentInfo{"h1", 10000, "h1:1", 4}});
+    sched_->SetAgents({Agent("g1", 9999), Agent("h1", 10000)});
   }
 
   // Reports `status` for every started task of `component` at its current version.
@@ -131,7 +148,7 @@ class SchedulerTest : public testing::FedflowTest {
 };
 
 TEST_F(SchedulerTest, DiamondRunsBranchesTogetherAndSucceeds) {
-  auto r = sched_->Submit(JobSpec{kDiamond, Conf(0)});
+  auto r = sched_->Submit(Spec(kDiamond, Conf(0)));
   ASSERT_OK(r);
   const std::string job = r->job_id;
   EXPECT_EQ(std::vector<std::string>{"a/v0"}, Started(job));
@@ -155,7 +172,7 @@ TEST_F(SchedulerTest, DiamondRunsBranchesTogetherAndSucceeds) {
 }
 
 TEST_F(SchedulerTest, OnePartyFailingStopsTheOthersAndFailsTheJob) {
-  auto r = sched_->Submit(JobSpec{kDiamond, Conf(0)});
+  auto r = sched_->Submit(Spec(kDiamond, Conf(0)));
   ASSERT_OK(r);
   Report(r->job_id, "a", RunStatus::kRunning);
   Report(r->job_id, "a", RunStatus::kFailed, "guest", "boom");
@@ -170,7 +187,7 @@ TEST_F(SchedulerTest, OnePartyFailingStopsTheOthersAndFailsTheJob) {
 }
 
 TEST_F(SchedulerTest, AutoRetryStartsANewVersionOnAllParties) {
-  auto r = sched_->Submit(JobSpec{kDiamond, Conf(1)});
+  auto r = sched_->Submit(Spec(kDiamond, Conf(1)));
   ASSERT_OK(r);
   const std::string job = r->job_id;
   Report(job, "a", RunStatus::kRunning);
@@ -185,7 +202,7 @@ TEST_F(SchedulerTest, AutoRetryStartsANewVersionOnAllParties) {
 }
 
 TEST_F(SchedulerTest, StopCancelsAndRerunFromComponentBumpsVersions) {
-  auto r = sched_->Submit(JobSpec{kDiamond, Conf(0)});
+  auto r = sched_->Submit(Spec(kDiamond, Conf(0)));
   ASSERT_OK(r);
   const std::string job = r->job_id;
   Report(job, "a", RunStatus::kRunning);
@@ -203,10 +220,10 @@ TEST_F(SchedulerTest, StopCancelsAndRerunFromComponentBumpsVersions) {
 }
 
 TEST_F(SchedulerTest, LostAgentFailsItsTasks) {
-  auto r = sched_->Submit(JobSpec{kDiamond, Conf(0)});
+  auto r = sched_->Submit(Spec(kDiamond, Conf(0)));
   ASSERT_OK(r);
   Report(r->job_id, "a", RunStatus::kRunning);
-  sched_->SetAgents({AgentInfo{"g1", 9999, "g1:1", 4}});  // h1 disappears
+  sched_->SetAgents({Agent("g1", 9999)});  // h1 disappears
   ASSERT_EVENTUALLY(std::chrono::seconds(5), [&] {
     JobView v = Query(r->job_id);
     ASSERT_EQ(RunStatus::kFailed, v.record.status);
@@ -215,11 +232,11 @@ TEST_F(SchedulerTest, LostAgentFailsItsTasks) {
 }
 
 TEST_F(SchedulerTest, AgentRestartedUnderTheSameIdFailsItsOldTasks) {
-  sched_->SetAgents({AgentInfo{"g1", 9999, "g1:1", 4, "", 100}, AgentInfo{"h1", 10000, "h1:1", 4, "", 100}});
-  auto r = sched_->Submit(JobSpec{kDiamond, Conf(0)});
+  sched_->SetAgents({Agent("g1", 9999, 100), Agent("h1", 10000, 100)});
+  auto r = sched_->Submit(Spec(kDiamond, Conf(0)));
   ASSERT_OK(r);
   Report(r->job_id, "a", RunStatus::kRunning);
-  sched_->SetAgents({AgentInfo{"g1", 9999, "g1:1", 4, "", 100}, AgentInfo{"h1", 10000, "h1:2", 4, "", 200}});
+  sched_->SetAgents({Agent("g1", 9999, 100), Agent("h1", 10000, 200)});
   ASSERT_EVENTUALLY(std::chrono::seconds(5), [&] {
     JobView v = Query(r->job_id);
     ASSERT_EQ(RunStatus::kFailed, v.record.status);
@@ -230,11 +247,11 @@ TEST_F(SchedulerTest, AgentRestartedUnderTheSameIdFailsItsOldTasks) {
 
 TEST_F(SchedulerTest, InvalidJobsAndMissingAgentsAreRefusedWithoutWrites) {
   int before = store_.writes();
-  auto bad = sched_->Submit(JobSpec{R"({"components": {"a": {"module": "NoSuchModule"}}})", Conf(0)});
+  auto bad = sched_->Submit(Spec(R"({"components": {"a": {"module": "NoSuchModule"}}})", Conf(0)));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(std::string::npos, bad.status().message().find("NoSuchModule")) << bad.status();
-  sched_->SetAgents({AgentInfo{"g1", 9999, "g1:1", 4}});
-  auto no_agent = sched_->Submit(JobSpec{kDiamond, Conf(0)});
+  sched_->SetAgents({Agent("g1", 9999)});
+  auto no_agent = sched_->Submit(Spec(kDiamond, Conf(0)));
   ASSERT_FALSE(no_agent.ok());
   EXPECT_NE(std::string::npos, no_agent.status().message().find("party 10000 has no live agent"))
       << no_agent.status();
@@ -243,14 +260,14 @@ TEST_F(SchedulerTest, InvalidJobsAndMissingAgentsAreRefusedWithoutWrites) {
 
 TEST_F(SchedulerTest, FailedWriteFencesTheScheduler) {
   store_.FailNextWrite(Status::VersionMismatch("someone else wrote"));
-  auto r = sched_->Submit(JobSpec{kDiamond, Conf(0)});
+  auto r = sched_->Submit(Spec(kDiamond, Conf(0)));
   EXPECT_FALSE(r.ok());
   EXPECT_TRUE(sched_->fenced());
-  EXPECT_TRUE(sched_->Submit(JobSpec{kDiamond, Conf(0)}).status().IsNotLeader());
+  EXPECT_TRUE(sched_->Submit(Spec(kDiamond, Conf(0))).status().IsNotLeader());
 }
 
 TEST_F(SchedulerTest, NewSchedulerResumesFromTheStore) {
-  auto r = sched_->Submit(JobSpec{kDiamond, Conf(0)});
+  auto r = sched_->Submit(Spec(kDiamond, Conf(0)));
   ASSERT_OK(r);
   Report(r->job_id, "a", RunStatus::kRunning);
   Report(r->job_id, "a", RunStatus::kSuccess);
@@ -259,7 +276,7 @@ TEST_F(SchedulerTest, NewSchedulerResumesFromTheStore) {
   FakeGateway gw2;
   Scheduler next(SchedulerOptions{}, &store_, &gw2);
   ASSERT_OK(next.Start());
-  next.SetAgents({AgentInfo{"g1", 9999, "g1:1", 4}, AgentInfo{"h1", 10000, "h1:1", 4}});
+  next.SetAgents({Agent("g1", 9999), Agent("h1", 10000)});
   ASSERT_EVENTUALLY(std::chrono::seconds(5), [&] {
     auto v = next.QueryJob(r->job_id);
     ASSERT_OK(v);
