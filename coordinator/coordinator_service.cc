@@ -65,136 +65,97 @@ Result<std::shared_ptr<Scheduler>> CoordinatorServiceHandler::Leader(int32_t pro
   return s;
 }
 
+// Every call but ClusterStatus: check the version and leadership, run `fn` with the
+// scheduler; fn returns the Status to answer with (and fills the rest of the response).
+template <typename Resp, typename Fn>
+void CoordinatorServiceHandler::WithLeader(int32_t protocol_version, Resp& resp, Fn fn) {
+  auto sched = Leader(protocol_version);
+  resp.status = Fail(sched.ok() ? fn(**sched) : sched.status());
+}
+
 void CoordinatorServiceHandler::SubmitJob(thrift::TSubmitJobResponse& resp,
                                           const thrift::TSubmitJobRequest& req) {
-  auto sched = Leader(req.protocol_version);
-  if (!sched.ok()) {
-    resp.status = Fail(sched.status());
-    return;
-  }
-  JobSpec spec{req.dsl_json, req.conf_json, req.train_dsl_json, req.train_conf_json};
-  auto r = (*sched)->Submit(spec);
-  if (!r.ok()) {
-    resp.status = Fail(r.status());
-    return;
-  }
-  resp.status = rpc::ToThrift(Status::OK());
-  resp.__set_job_id(r->job_id);
-  resp.__set_model_id(r->model_id);
-  resp.__set_model_version(r->model_version);
+  WithLeader(req.protocol_version, resp, [&](Scheduler& sched) -> Status {
+    JobSpec spec{req.dsl_json, req.conf_json, req.train_dsl_json, req.train_conf_json};
+    ASSIGN_OR_RETURN(SubmitResult r, sched.Submit(spec));
+    resp.__set_job_id(r.job_id);
+    resp.__set_model_id(r.model_id);
+    resp.__set_model_version(r.model_version);
+    return Status::OK();
+  });
 }
 
 void CoordinatorServiceHandler::QueryJob(thrift::TQueryJobResponse& resp,
                                          const thrift::TQueryJobRequest& req) {
-  auto sched = Leader(req.protocol_version);
-  if (!sched.ok()) {
-    resp.status = Fail(sched.status());
-    return;
-  }
-  auto r = (*sched)->QueryJob(req.job_id);
-  if (!r.ok()) {
-    resp.status = Fail(r.status());
-    return;
-  }
-  resp.status = rpc::ToThrift(Status::OK());
-  resp.__set_job(ToThrift(*r, true));
+  WithLeader(req.protocol_version, resp, [&](Scheduler& sched) -> Status {
+    ASSIGN_OR_RETURN(JobView v, sched.QueryJob(req.job_id));
+    resp.__set_job(ToThrift(v, true));
+    return Status::OK();
+  });
 }
 
 void CoordinatorServiceHandler::ListJobs(thrift::TListJobsResponse& resp,
                                          const thrift::TListJobsRequest& req) {
-  auto sched = Leader(req.protocol_version);
-  if (!sched.ok()) {
-    resp.status = Fail(sched.status());
-    return;
-  }
-  auto r = (*sched)->ListJobs(req.__isset.limit ? req.limit : 0, req.status_filter);
-  if (!r.ok()) {
-    resp.status = Fail(r.status());
-    return;
-  }
-  resp.status = rpc::ToThrift(Status::OK());
-  std::vector<thrift::TJobInfo> jobs;
-  for (const JobView& v : *r) jobs.push_back(ToThrift(v, false));
-  resp.__set_jobs(jobs);
+  WithLeader(req.protocol_version, resp, [&](Scheduler& sched) -> Status {
+    ASSIGN_OR_RETURN(std::vector<JobView> views,
+                     sched.ListJobs(req.__isset.limit ? req.limit : 0, req.status_filter));
+    std::vector<thrift::TJobInfo> jobs;
+    for (const JobView& v : views) jobs.push_back(ToThrift(v, false));
+    resp.__set_jobs(jobs);
+    return Status::OK();
+  });
 }
 
 void CoordinatorServiceHandler::StopJob(thrift::TStopJobResponse& resp,
                                         const thrift::TStopJobRequest& req) {
-  auto sched = Leader(req.protocol_version);
-  if (!sched.ok()) {
-    resp.status = Fail(sched.status());
-    return;
-  }
-  RunStatus stop = RunStatus::kCanceled;
-  if (req.__isset.stop_status && !req.stop_status.empty()) {
-    auto st = ParseRunStatus(req.stop_status);
-    if (!st.ok()) {
-      resp.status = Fail(st.status());
-      return;
+  WithLeader(req.protocol_version, resp, [&](Scheduler& sched) -> Status {
+    RunStatus stop = RunStatus::kCanceled;
+    if (req.__isset.stop_status && !req.stop_status.empty()) {
+      ASSIGN_OR_RETURN(stop, ParseRunStatus(req.stop_status));
     }
-    stop = *st;
-  }
-  resp.status = Fail((*sched)->StopJob(req.job_id, stop));
+    return sched.StopJob(req.job_id, stop);
+  });
 }
 
 void CoordinatorServiceHandler::RerunJob(thrift::TRerunJobResponse& resp,
                                          const thrift::TRerunJobRequest& req) {
-  auto sched = Leader(req.protocol_version);
-  if (!sched.ok()) {
-    resp.status = Fail(sched.status());
-    return;
-  }
-  auto r = (*sched)->RerunJob(req.job_id, req.component, req.__isset.force && req.force);
-  if (!r.ok()) {
-    resp.status = Fail(r.status());
-    return;
-  }
-  resp.status = rpc::ToThrift(Status::OK());
-  resp.__set_components(*r);
+  WithLeader(req.protocol_version, resp, [&](Scheduler& sched) -> Status {
+    ASSIGN_OR_RETURN(std::vector<std::string> components,
+                     sched.RerunJob(req.job_id, req.component, req.__isset.force && req.force));
+    resp.__set_components(components);
+    return Status::OK();
+  });
 }
 
 void CoordinatorServiceHandler::QueryTasks(thrift::TQueryTasksResponse& resp,
                                            const thrift::TQueryTasksRequest& req) {
-  auto sched = Leader(req.protocol_version);
-  if (!sched.ok()) {
-    resp.status = Fail(sched.status());
-    return;
-  }
-  auto r = (*sched)->QueryJob(req.job_id);
-  if (!r.ok()) {
-    resp.status = Fail(r.status());
-    return;
-  }
-  resp.status = rpc::ToThrift(Status::OK());
-  std::vector<thrift::TTaskInfo> tasks;
-  for (const TaskView& t : r->tasks) {
-    if (req.__isset.component && !req.component.empty() && t.component != req.component) continue;
-    tasks.push_back(ToThrift(t));
-  }
-  resp.__set_tasks(tasks);
+  WithLeader(req.protocol_version, resp, [&](Scheduler& sched) -> Status {
+    ASSIGN_OR_RETURN(JobView v, sched.QueryJob(req.job_id));
+    std::vector<thrift::TTaskInfo> tasks;
+    for (const TaskView& t : v.tasks) {
+      if (req.__isset.component && !req.component.empty() && t.component != req.component) {
+        continue;
+      }
+      tasks.push_back(ToThrift(t));
+    }
+    resp.__set_tasks(tasks);
+    return Status::OK();
+  });
 }
 
 void CoordinatorServiceHandler::ReportTaskStatus(thrift::TReportTaskStatusResponse& resp,
                                                  const thrift::TReportTaskStatusRequest& req) {
-  auto sched = Leader(req.protocol_version);
-  if (!sched.ok()) {
-    resp.status = Fail(sched.status());
-    return;
-  }
-  auto st = ParseRunStatus(req.party_status);
-  if (!st.ok()) {
-    resp.status = Fail(st.status());
-    return;
-  }
-  TaskReport r;
-  r.key = FromThrift(req.key);
-  r.party_status = *st;
-  r.agent_id = req.agent_id;
-  r.seq = req.seq;
-  r.start_ms = req.start_time_ms;
-  r.end_ms = req.end_time_ms;
-  r.error = req.error;
-  resp.status = Fail((*sched)->ReportTaskStatus(r));
+  WithLeader(req.protocol_version, resp, [&](Scheduler& sched) -> Status {
+    TaskReport r;
+    ASSIGN_OR_RETURN(r.party_status, ParseRunStatus(req.party_status));
+    r.key = FromThrift(req.key);
+    r.agent_id = req.agent_id;
+    r.seq = req.seq;
+    r.start_ms = req.start_time_ms;
+    r.end_ms = req.end_time_ms;
+    r.error = req.error;
+    return sched.ReportTaskStatus(r);
+  });
 }
 
 void CoordinatorServiceHandler::ClusterStatus(thrift::TClusterStatusResponse& resp,

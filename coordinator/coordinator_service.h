@@ -40,6 +40,8 @@ class CoordinatorServiceHandler : public thrift::CoordinatorServiceIf {
   // The scheduler, or a NotLeader/VersionMismatch status to answer with.
   Result<std::shared_ptr<Scheduler>> Leader(int32_t protocol_version);
   thrift::TStatus Fail(const Status& s);
+  template <typename Resp, typename Fn>
+  void WithLeader(int32_t protocol_version, Resp& resp, Fn fn);
 
   CoordinatorContext* ctx_;
 };
