@@ -21,12 +21,21 @@ struct TaskKey {
   std::string ToString() const;  // "<job>/<component>/<role>/<party>/v<version>"
 };
 
+// A party task of the same component and where it runs (for federation).
+struct TaskPeer {
+  std::string role;
+  int64_t party_id = 0;
+  std::string agent_id;
+  std::string federation_endpoint;
+};
+
 struct StartTaskArgs {
   TaskKey key;
   std::string module;
   Json job_parameters;
   Json component_parameters;
   std::vector<std::string> upstream;
+  std::vector<TaskPeer> peers;
 };
 
 // A task as an agent reports it in answer to a query.

@@ -75,6 +75,7 @@ void AgentRegistry::Rescan() {
       info.agent_id = reg->agent_id;
       info.party_id = reg->party_id;
       info.endpoint = reg->endpoint;
+      info.federation_endpoint = reg->federation_endpoint;
       info.cores = reg->cores;
       info.version = reg->version;
       info.started_at_ms = reg->started_at_ms;

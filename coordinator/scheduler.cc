@@ -365,6 +365,12 @@ void Scheduler::Dispatch(JobState* job, int ci) {
   ComponentState& cs = job->comps[ci];
   std::vector<std::string> upstream;
   for (int up : gc.upstream) upstream.push_back(job->graph.components[up].name);
+  std::vector<TaskPeer> peers;
+  for (const PartyTaskRecord& t : cs.parties) {
+    auto slot = agent_slots_.find(t.agent_id);
+    peers.push_back(TaskPeer{t.role, t.party_id, t.agent_id,
+                             slot == agent_slots_.end() ? "" : slot->second.info.federation_endpoint});
+  }
   for (size_t pi = 0; pi < cs.parties.size(); ++pi) {
     const PartyTaskRecord& t = cs.parties[pi];
     const GraphParty& gp = gc.parties[pi];
@@ -375,6 +381,7 @@ void Scheduler::Dispatch(JobState* job, int ci) {
     args.component_parameters = gp.component_parameters;
     if (!gp.need_run) args.component_parameters["need_run"] = false;
     args.upstream = upstream;
+    args.peers = peers;
     std::string id = job->rec.job_id;
     int version = t.task_version;
     std::string endpoint = t.agent_endpoint;

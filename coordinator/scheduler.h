@@ -22,6 +22,7 @@ struct AgentInfo {
   std::string agent_id;
   int64_t party_id = 0;
   std::string endpoint;
+  std::string federation_endpoint;
   int cores = 1;
   std::string version;
   int64_t started_at_ms = 0;

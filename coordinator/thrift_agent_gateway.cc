@@ -38,6 +38,16 @@ void ThriftAgentGateway::StartTask(const std::string& endpoint, const StartTaskA
     req.job_parameters_json = DumpJson(args.job_parameters);
     req.component_parameters_json = DumpJson(args.component_parameters);
     req.__set_upstream(args.upstream);
+    std::vector<thrift::TPeer> peers;
+    for (const TaskPeer& p : args.peers) {
+      thrift::TPeer t;
+      t.role = p.role;
+      t.party_id = p.party_id;
+      t.agent_id = p.agent_id;
+      t.federation_endpoint = p.federation_endpoint;
+      peers.push_back(std::move(t));
+    }
+    req.__set_peers(peers);
     thrift::TStartTaskResponse resp;
     Status s = pool_.Call(
         endpoint, [&](thrift::AgentServiceClient& c) { c.StartTask(resp, req); },

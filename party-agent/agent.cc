@@ -63,6 +63,11 @@ std::string Agent::endpoint() const {
   return options_.advertise_host + ":" + std::to_string(server_ ? server_->port() : 0);
 }
 
+std::string Agent::federation_endpoint() const {
+  return options_.advertise_host + ":" +
+         std::to_string(federation_server_ ? federation_server_->port() : 0);
+}
+
 Status Agent::OpenStore() {
   std::error_code ec;
   std::filesystem::create_directories(options_.data_dir, ec);
@@ -109,15 +114,34 @@ Status Agent::Start() {
   auto handler = std::make_shared<AgentServiceHandler>(this);
   RETURN_NOT_OK_PREPEND(server_->Start(std::make_shared<thrift::AgentServiceProcessor>(handler)),
                         "starting the agent service");
+  // 4. Federation: FederationService for other parties' agents, TaskService (loopback only)
+  // for our task processes.
+  federation_ = std::make_unique<Federation>(this, options_.federation);
+  rpc::ThriftServer::Options fo = so;
+  fo.port = options_.federation_port;
+  fo.name = "federation";
+  federation_server_ = std::make_unique<rpc::ThriftServer>(fo);
+  RETURN_NOT_OK_PREPEND(federation_server_->Start(std::make_shared<thrift::FederationServiceProcessor>(
+                            federation_->federation_handler())),
+                        "starting the federation service");
+  rpc::ThriftServer::Options to;
+  to.bind_host = "127.0.0.1";
+  to.port = 0;
+  to.name = "task-service";
+  to.recv_timeout_ms = 24 * 3600 * 1000;  // A task may wait long for a peer's message.
+  task_server_ = std::make_unique<rpc::ThriftServer>(to);
+  RETURN_NOT_OK_PREPEND(
+      task_server_->Start(std::make_shared<thrift::TaskServiceProcessor>(federation_->task_handler())),
+      "starting the task service");
   agent_id_ = options_.agent_id.empty()
                   ? std::to_string(options_.party_id) + "-" + options_.advertise_host + "-" +
                         std::to_string(server_->port())
                   : options_.agent_id;
-  // 4. Reports to the leader (including those left by an earlier run).
+  // 5. Reports to the leader (including those left by an earlier run).
   reports_ = std::make_unique<ReportQueue>(
       db_.get(), [this](const thrift::TReportTaskStatusRequest& r) { return SendReport(r); });
   RETURN_NOT_OK(reports_->Start());
-  // 5. Register in ZooKeeper: from now on the coordinator may send tasks.
+  // 6. Register in ZooKeeper: from now on the coordinator may send tasks.
   control_.Start();
   RETURN_NOT_OK(ConnectAndRegister());
   LOG(INFO) << LogPrefix() << "fedflow-agent " << VersionString() << " for party "
@@ -141,6 +165,7 @@ Status Agent::ConnectAndRegister() {
   reg.agent_id = agent_id_;
   reg.party_id = options_.party_id;
   reg.endpoint = endpoint();
+  reg.federation_endpoint = federation_endpoint();
   reg.cores = cores_;
   reg.version = VersionString();
   reg.started_at_ms = started_at_ms_;
@@ -182,6 +207,8 @@ void Agent::Shutdown() {
   if (shutting_down_.exchange(true)) return;
   // 1. Stop accepting RPCs.
   if (server_) server_->Stop();
+  if (federation_server_) federation_server_->Stop();
+  if (task_server_) task_server_->Stop();
   // 2. Leave ZooKeeper: the coordinator stops sending work here.
   control_.Stop();
   {
@@ -217,6 +244,9 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
     t.key = key;
     t.module = req.module_name;
     t.party_status = "waiting";
+    for (const thrift::TPeer& p : req.peers) {
+      t.peers.push_back(TaskPeer{p.role, p.party_id, p.agent_id, p.federation_endpoint});
+    }
     tasks_[key] = t;
   }
   TaskLaunch launch;
@@ -228,7 +258,10 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
   Result<pid_t> pid = dir.ok() ? Result<pid_t>(Status::OK()) : Result<pid_t>(dir.status());
   if (dir.ok()) {
     launch.work_dir = *dir;
-    launch.agent_endpoint = endpoint();
+    launch.agent_endpoint = "127.0.0.1:" + std::to_string(task_server_->port());
+    for (const thrift::TPeer& p : req.peers) {
+      launch.peers.push_back(Json{{"role", p.role}, {"party_id", p.party_id}});
+    }
     pid = runner_->Launch(launch);
   }
   std::lock_guard<std::mutex> l(mu_);
@@ -272,6 +305,9 @@ Status Agent::StopTask(const TaskKey& key, const std::string& stop_status,
       return Status::OK();  // Already ended.
     }
   }
+  // Wake a task blocked waiting for a peer's message, so that it ends at once.
+  federation_->mailbox()->CloseTask(key.job_id, key.component, key.task_version,
+                                    "task stopped (" + stop_status + "): " + reason);
   Status s = runner_->Stop(key, stop_status, reason);
   return s.IsNotFound() ? Status::OK() : s;
 }
@@ -291,6 +327,8 @@ void Agent::OnTaskExit(const TaskExit& e) {
   t.error = e.error;
   t.end_ms = e.end_time_ms;
   t.pid = 0;
+  federation_->mailbox()->CloseTask(e.key.job_id, e.key.component, e.key.task_version,
+                                    "task " + e.key.ToString() + " ended " + e.party_status);
   VLOG(1) << LogPrefix() << e.key.ToString() << " ended " << e.party_status
           << (e.error.empty() ? "" : ": " + e.error);
   Report(t);
@@ -359,6 +397,44 @@ Status Agent::SyncTaskStatus(const TaskKey& key, const std::string& federated_st
   if (it == tasks_.end()) return Status::NotFound("task " + key.ToString() + " is not known here");
   it->second.federated_status = federated_status;
   return Status::OK();
+}
+
+Status Agent::CheckIncoming(const MessageKey& key) {
+  TaskKey dst{key.job_id, key.component, key.dst_role, key.dst_party_id, key.task_version};
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = tasks_.find(dst);
+  if (it == tasks_.end()) {
+    bool job_known = false;
+    for (const auto& [k, t] : tasks_) job_known |= k.job_id == key.job_id;
+    return Status::Unavailable(std::string(job_known ? "" : "no task of job " + key.job_id +
+                                                                 " here yet; ") +
+                               "task " + dst.ToString() + " has not started on agent " + agent_id_);
+  }
+  for (const TaskPeer& p : it->second.peers) {
+    if (p.role == key.src_role && p.party_id == key.src_party_id) return Status::OK();
+  }
+  return Status::InvalidArgument("refusing " + key.ToString() + ": " + key.src_role + " " +
+                                 std::to_string(key.src_party_id) + " is not a party of job " +
+                                 key.job_id + " component " + key.component);
+}
+
+Result<std::string> Agent::PeerEndpoint(const TaskKey& task, const std::string& role,
+                                        int64_t party_id) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = tasks_.find(task);
+  if (it == tasks_.end()) return Status::NotFound("task " + task.ToString() + " is not known here");
+  for (const TaskPeer& p : it->second.peers) {
+    if (p.role == role && p.party_id == party_id) {
+      if (p.federation_endpoint.empty()) {
+        return Status::Unavailable("agent " + p.agent_id + " of " + role + " " +
+                                   std::to_string(party_id) + " has no federation endpoint");
+      }
+      return p.federation_endpoint;
+    }
+  }
+  return Status::InvalidArgument(role + " " + std::to_string(party_id) +
+                                 " is not a party of component " + task.component + " in job " +
+                                 task.job_id);
 }
 
 int Agent::running_tasks() const { return static_cast<int>(runner_ ? runner_->running() : 0); }

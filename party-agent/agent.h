@@ -15,6 +15,7 @@
 #include "common/rpc/client_pool.h"
 #include "common/rpc/thrift_server.h"
 #include "common/zk/zk_client.h"
+#include "party-agent/federation/federation_handlers.h"
 #include "party-agent/report_queue.h"
 #include "party-agent/task_runner.h"
 
@@ -37,6 +38,17 @@ struct AgentOptions {
   int cores = 0;  // 0: the machine's hardware threads.
   std::string task_binary;  // Empty: fedflow-task next to this binary.
   int task_stop_grace_ms = 2000;
+  // FederationService port (0 picks a free one) and the federation limits.
+  int federation_port = 0;
+  FederationOptions federation;
+};
+
+// A party task of the same component (from StartTask): where its messages go.
+struct TaskPeer {
+  std::string role;
+  int64_t party_id = 0;
+  std::string agent_id;
+  std::string federation_endpoint;
 };
 
 // One task attempt as this agent knows it.
@@ -49,13 +61,14 @@ struct AgentTask {
   int64_t start_ms = 0;
   int64_t end_ms = 0;
   int pid = 0;
+  std::vector<TaskPeer> peers;
 };
 
 // A party's agent: registers in ZooKeeper, serves AgentService, runs each task attempt as a
 // fedflow-task child process (TaskRunner) and reports every party_status change to the leader
 // through a persisted ReportQueue. Re-registers after a ZooKeeper session expiry.
 // Thread-safe. Start-up and shutdown steps are numbered in the .cc.
-class Agent {
+class Agent : public FederationHost {
  public:
   explicit Agent(AgentOptions options);
   ~Agent();
@@ -74,6 +87,12 @@ class Agent {
   int running_tasks() const;
   int cores() const { return cores_; }
   int64_t party_id() const { return options_.party_id; }
+  std::string federation_endpoint() const;
+
+  // FederationHost.
+  Status CheckIncoming(const MessageKey& key) override;
+  Result<std::string> PeerEndpoint(const TaskKey& task, const std::string& role,
+                                   int64_t party_id) override;
 
  private:
   Status OpenStore();
@@ -93,6 +112,9 @@ class Agent {
   std::unique_ptr<leveldb::DB> db_;
   std::unique_ptr<TaskRunner> runner_;
   std::unique_ptr<rpc::ThriftServer> server_;
+  std::unique_ptr<Federation> federation_;
+  std::unique_ptr<rpc::ThriftServer> federation_server_;  // FederationService, other agents.
+  std::unique_ptr<rpc::ThriftServer> task_server_;        // TaskService, loopback, our tasks.
   std::unique_ptr<ReportQueue> reports_;
   rpc::ClientPool<thrift::CoordinatorServiceClient> coordinators_;
   EventLoop control_;  // ZooKeeper session changes are handled here.

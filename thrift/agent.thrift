@@ -3,6 +3,14 @@ include "common.thrift"
 
 namespace cpp fedflow.thrift
 
+// Where a party's task of the same component runs: federation messages go there.
+struct TPeer {
+  1: required string role,
+  2: required i64 party_id,
+  3: required string agent_id,
+  4: required string federation_endpoint,
+}
+
 struct TStartTaskRequest {
   1: required i32 protocol_version,
   2: required common.TTaskKey key,
@@ -16,6 +24,8 @@ struct TStartTaskRequest {
   7: optional string leader_endpoint,
   // Fencing: the coordinator epoch (leader's election sequence) that issued this start.
   8: optional i64 coordinator_epoch,
+  // Every party task of this component, this one included.
+  9: optional list<TPeer> peers,
 }
 struct TStartTaskResponse {
   1: required common.TStatus status,

@@ -23,6 +23,8 @@ class TaskContext {
   const Json& component_parameters() const { return launch_.component_parameters; }
   const std::string& work_dir() const { return launch_.work_dir; }
   const std::string& agent_endpoint() const { return launch_.agent_endpoint; }
+  // The parties running this component: [{"role": ..., "party_id": ...}], this one included.
+  const Json& peers() const { return launch_.peers; }
 
   // "job=<job_id> task=<component>/<role>/<party_id> v<version>: ", for LOG_WITH_PREFIX.
   const std::string& LogPrefix() const { return log_prefix_; }

@@ -5,6 +5,7 @@
 #include <glog/logging.h>
 
 #include "party-agent/components/probe.h"
+#include "party-agent/components/secure_add_example.h"
 
 namespace fedflow {
 
@@ -17,6 +18,7 @@ void RegisterBuiltIns(ComponentRegistry* registry) {
     if (!s.ok()) LOG(DFATAL) << s;
   };
   add("Probe", [] { return std::make_unique<Probe>(); });
+  add("SecureAddExample", [] { return std::make_unique<SecureAddExample>(); });
 }
 
 }  // namespace

@@ -77,6 +77,7 @@ Json TaskLaunchToJson(const TaskLaunch& l) {
   j["component_parameters"] =
       l.component_parameters.is_null() ? Json::object() : l.component_parameters;
   j["agent_endpoint"] = l.agent_endpoint;
+  j["peers"] = l.peers.is_array() ? l.peers : Json::array();
   return j;
 }
 
@@ -100,6 +101,10 @@ Result<TaskLaunch> TaskLaunchFromJson(const Json& j) {
   l.component_parameters = *cpn_params;
   bool found = false;
   RETURN_NOT_OK(FindString(j, "agent_endpoint", "", &l.agent_endpoint, &found));
+  if (const Json* peers = FindMember(j, "peers"); peers != nullptr) {
+    RETURN_NOT_OK(ExpectArray(*peers, "peers"));
+    l.peers = *peers;
+  }
   return l;
 }
 

@@ -59,6 +59,8 @@ struct TaskLaunch {
   std::string work_dir;
   // The agent's loopback TaskService endpoint ("host:port"); may be empty.
   std::string agent_endpoint;
+  // Every party task of this component, this one included: [{"role": ..., "party_id": ...}].
+  Json peers = Json::array();
 };
 
 // task.json <-> TaskLaunch. TaskLaunchFromJson leaves work_dir empty; its errors name the field.

@@ -1,0 +1,185 @@
+#include "party-agent/federation/federation_handlers.h"
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include <glog/logging.h>
+
+#include "common/rpc/thrift_status.h"
+#include "common_constants.h"
+
+namespace fedflow {
+
+namespace {
+
+rpc::ClientPoolOptions PeerPoolOptions() {
+  rpc::ClientPoolOptions o;
+  o.connect_timeout_ms = 2000;
+  o.send_timeout_ms = 60000;
+  o.recv_timeout_ms = 60000;
+  o.retries = 0;  // Federation::Forward retries with its own deadline.
+  return o;
+}
+
+TaskKey FromThrift(const thrift::TTaskKey& k) {
+  return TaskKey{k.job_id, k.component, k.role, k.party_id, k.task_version};
+}
+
+MessageKey IncomingKey(const TaskKey& task, const std::string& tag, const std::string& src_role,
+                       int64_t src_party, int64_t seq) {
+  MessageKey m;
+  m.job_id = task.job_id;
+  m.component = task.component;
+  m.task_version = task.task_version;
+  m.tag = tag;
+  m.src_role = src_role;
+  m.src_party_id = src_party;
+  m.dst_role = task.role;
+  m.dst_party_id = task.party_id;
+  m.seq = seq;
+  return m;
+}
+
+class FederationServiceHandler : public thrift::FederationServiceIf {
+ public:
+  explicit FederationServiceHandler(Federation* f) : f_(f) {}
+  void Push(thrift::TPushResponse& resp, const thrift::TPushRequest& req) override {
+    Status s = rpc::CheckProtocolVersion(req.protocol_version);
+    if (s.ok()) {
+      MessageKey k;
+      k.job_id = req.key.job_id;
+      k.component = req.component;
+      k.task_version = req.key.task_version;
+      k.tag = req.key.tag;
+      k.src_role = req.key.src_role;
+      k.src_party_id = req.key.src_party_id;
+      k.dst_role = req.key.dst_role;
+      k.dst_party_id = req.key.dst_party_id;
+      k.seq = req.key.seq;
+      s = f_->Accept(k, req.chunk_index, req.chunk_count, req.total_bytes, req.data);
+    }
+    resp.status = rpc::ToThrift(s);
+  }
+
+ private:
+  Federation* f_;
+};
+
+class TaskServiceHandler : public thrift::TaskServiceIf {
+ public:
+  explicit TaskServiceHandler(Federation* f) : f_(f) {}
+
+  void FedSend(thrift::TFedSendResponse& resp, const thrift::TFedSendRequest& req) override {
+    Status s = rpc::CheckProtocolVersion(req.protocol_version);
+    if (s.ok()) {
+      s = f_->Forward(FromThrift(req.task), req.tag, req.dst_role, req.dst_party_id, req.seq,
+                      req.chunk_index, req.chunk_count, req.total_bytes, req.data);
+    }
+    resp.status = rpc::ToThrift(s);
+  }
+
+  void FedWait(thrift::TFedWaitResponse& resp, const thrift::TFedWaitRequest& req) override {
+    Status s = rpc::CheckProtocolVersion(req.protocol_version);
+    int32_t chunks = 0;
+    int64_t bytes = 0;
+    if (s.ok()) {
+      s = f_->mailbox()->Wait(
+          IncomingKey(FromThrift(req.task), req.tag, req.src_role, req.src_party_id, req.seq),
+          std::chrono::milliseconds(req.timeout_ms), &chunks, &bytes);
+    }
+    resp.status = rpc::ToThrift(s);
+    if (s.ok()) {
+      resp.__set_chunk_count(chunks);
+      resp.__set_total_bytes(bytes);
+    }
+  }
+
+  void FedFetch(thrift::TFedFetchResponse& resp, const thrift::TFedFetchRequest& req) override {
+    Status s = rpc::CheckProtocolVersion(req.protocol_version);
+    if (!s.ok()) {
+      resp.status = rpc::ToThrift(s);
+      return;
+    }
+    auto data = f_->mailbox()->Take(
+        IncomingKey(FromThrift(req.task), req.tag, req.src_role, req.src_party_id, req.seq),
+        req.chunk_index);
+    resp.status = rpc::ToThrift(data.status());
+    if (data.ok()) resp.__set_data(std::move(data).value());
+  }
+
+ private:
+  Federation* f_;
+};
+
+}  // namespace
+
+Federation::Federation(FederationHost* host, FederationOptions options)
+    : host_(host),
+      options_(options),
+      mailbox_(options.mailbox_max_bytes),
+      peers_(PeerPoolOptions()) {}
+
+std::shared_ptr<thrift::FederationServiceIf> Federation::federation_handler() {
+  return std::make_shared<FederationServiceHandler>(this);
+}
+
+std::shared_ptr<thrift::TaskServiceIf> Federation::task_handler() {
+  return std::make_shared<TaskServiceHandler>(this);
+}
+
+Status Federation::Accept(const MessageKey& key, int32_t chunk_index, int32_t chunk_count,
+                          int64_t total_bytes, std::string data) {
+  RETURN_NOT_OK(host_->CheckIncoming(key));
+  return mailbox_.Put(key, chunk_index, chunk_count, total_bytes, std::move(data));
+}
+
+Status Federation::Forward(const TaskKey& src, const std::string& tag, const std::string& dst_role,
+                           int64_t dst_party_id, int64_t seq, int32_t chunk_index,
+                           int32_t chunk_count, int64_t total_bytes, const std::string& data) {
+  ASSIGN_OR_RETURN(std::string endpoint, host_->PeerEndpoint(src, dst_role, dst_party_id));
+  thrift::TPushRequest req;
+  req.protocol_version = thrift::g_common_constants.PROTOCOL_VERSION;
+  req.key.job_id = src.job_id;
+  req.key.task_version = src.task_version;
+  req.key.tag = tag;
+  req.key.src_role = src.role;
+  req.key.src_party_id = src.party_id;
+  req.key.dst_role = dst_role;
+  req.key.dst_party_id = dst_party_id;
+  req.key.seq = seq;
+  req.component = src.component;
+  req.chunk_index = chunk_index;
+  req.chunk_count = chunk_count;
+  req.total_bytes = total_bytes;
+  req.data = data;
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(options_.send_timeout_ms);
+  int backoff_ms = 5;
+  std::minstd_rand rng(std::random_device{}());
+  Status last;
+  while (true) {
+    thrift::TPushResponse resp;
+    // A Push is idempotent on (key, chunk), so a retry after a lost answer is harmless.
+    Status s = peers_.Call(
+        endpoint, [&](thrift::FederationServiceClient& c) { c.Push(resp, req); },
+        rpc::Idempotency::kIdempotent);
+    if (s.ok()) s = rpc::FromThrift(resp.status);
+    if (s.ok()) return s;
+    // Refusals that retrying cannot change.
+    if (s.IsInvalidArgument() || s.IsAborted() || s.IsVersionMismatch()) {
+      return s.CloneAndPrepend("sending tag \"" + tag + "\" to " + dst_role + " " +
+                               std::to_string(dst_party_id) + " (" + endpoint + ")");
+    }
+    last = s;
+    if (std::chrono::steady_clock::now() + std::chrono::milliseconds(backoff_ms) >= deadline) break;
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(backoff_ms / 2 + static_cast<int>(rng() % (backoff_ms / 2 + 1))));
+    backoff_ms = std::min(backoff_ms * 2, 1000);
+  }
+  return Status::Unavailable("cannot deliver tag \"" + tag + "\" to " + dst_role + " " +
+                             std::to_string(dst_party_id) + " at " + endpoint + " within " +
+                             std::to_string(options_.send_timeout_ms) + " ms: " + last.ToString());
+}
+
+}  // namespace fedflow

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/status.h"
+
+namespace fedflow {
+
+// Identifies one federation message (the Thrift TMessageKey, as a value type).
+struct MessageKey {
+  std::string job_id;
+  std::string component;
+  int32_t task_version = 0;
+  std::string tag;
+  std::string src_role;
+  int64_t src_party_id = 0;
+  std::string dst_role;
+  int64_t dst_party_id = 0;
+  int64_t seq = 0;
+
+  auto Tie() const {
+    return std::tie(job_id, component, task_version, tag, src_role, src_party_id, dst_role,
+                    dst_party_id, seq);
+  }
+  bool operator<(const MessageKey& o) const { return Tie() < o.Tie(); }
+  // "tag \"t\" #0 from guest 9999 to host 10000 (job J component C v0)".
+  std::string ToString() const;
+};
+
+// The destination side of federation: messages arrive in chunks (from the sending party's
+// agent) and wait here until the destination task takes them. Delivery is idempotent: a
+// chunk delivered twice is stored once. Memory is bounded: a chunk that would exceed the
+// limit is refused with Unavailable ("mailbox full"), and the sender retries later
+// (back-pressure). A task attempt's messages are dropped when it ends or is stopped here,
+// which also wakes its waiter at once.
+// Thread-safe.
+class Mailbox {
+ public:
+  explicit Mailbox(int64_t max_bytes);
+
+  // Stores one chunk. InvalidArgument when the chunk contradicts earlier chunks of the key.
+  Status Put(const MessageKey& key, int32_t chunk_index, int32_t chunk_count, int64_t total_bytes,
+             std::string data);
+  // Waits until every chunk of `key` is here; returns the chunk count and total size.
+  // TimedOut after `timeout`; Aborted if the task is closed meanwhile (see CloseTask).
+  Status Wait(const MessageKey& key, std::chrono::milliseconds timeout, int32_t* chunk_count,
+              int64_t* total_bytes);
+  // Takes one chunk of a complete message; taking the last one frees the message.
+  Result<std::string> Take(const MessageKey& key, int32_t chunk_index);
+  // Drops the messages of one task attempt (job, component, version), wakes its waiter with
+  // Aborted(reason) and refuses later chunks for it.
+  void CloseTask(const std::string& job_id, const std::string& component, int32_t version,
+                 const std::string& reason);
+
+  int64_t bytes() const;
+  size_t messages() const;
+
+ private:
+  struct Message {
+    int32_t chunk_count = 0;
+    int64_t total_bytes = 0;
+    std::vector<std::string> chunks;
+    std::vector<bool> present;
+    std::vector<bool> taken;
+    int32_t received = 0;
+    int32_t taken_count = 0;
+  };
+
+  const int64_t max_bytes_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<MessageKey, Message> messages_;       // Guarded by mu_.
+  using TaskScope = std::tuple<std::string, std::string, int32_t>;
+  static TaskScope Scope(const MessageKey& k) { return {k.job_id, k.component, k.task_version}; }
+  std::map<TaskScope, std::string> closed_;      // scope -> reason. Guarded by mu_.
+  int64_t bytes_ = 0;                            // Guarded by mu_.
+};
+
+}  // namespace fedflow
