@@ -12,11 +12,11 @@ namespace {
 // its input data through, and can sleep, fail, crash or ignore SIGTERM on request.
 Result<ModuleInfo> ProbeModule() {
   Json defaults = {
-      {"sleep_ms", 0},              // sleep this long before finishing
-      {"fail", false},              // finish with an error
-      {"crash", false},             // abort the task process
-      {"ignore_sigterm", false},    // keep running after SIGTERM (until SIGKILL)
-      {"fail_attempts", 0},         // fail the first N attempts (task versions), then succeed
+      {"sleep_ms", 0},            // sleep this long before finishing
+      {"fail", false},            // finish with an error
+      {"crash", false},           // abort the task process
+      {"ignore_sigterm", false},  // keep running after SIGTERM (until SIGKILL)
+      {"fail_attempts", 0},       // fail the first N attempts (task versions), then succeed
   };
   ASSIGN_OR_RETURN(ModuleInfo info,
                    MakeModule("Probe", {Role::kGuest, Role::kHost, Role::kArbiter, Role::kLocal},
@@ -26,11 +26,25 @@ Result<ModuleInfo> ProbeModule() {
   return info;
 }
 
+// FedTransfer: fedflow's diagnostic module for federation: the guest sends `bytes` bytes to
+// every host `rounds` times and each host checks them byte for byte.
+Result<ModuleInfo> FedTransferModule() {
+  Json defaults = {
+      {"bytes", 1048576},     // payload size
+      {"rounds", 1},          // payloads sent, one after the other
+      {"seed", 7},            // payload content
+      {"timeout_ms", 120000}, // how long each side waits for the other's message
+  };
+  return MakeModule("FedTransfer", {Role::kGuest, Role::kHost}, "fedflow", std::move(defaults));
+}
+
 }  // namespace
 
 Status RegisterFedflowModules(ModuleRegistry* registry) {
   ASSIGN_OR_RETURN(ModuleInfo probe, ProbeModule());
   RETURN_NOT_OK(registry->Register(std::move(probe)));
+  ASSIGN_OR_RETURN(ModuleInfo transfer, FedTransferModule());
+  RETURN_NOT_OK(registry->Register(std::move(transfer)));
   return Status::OK();
 }
 

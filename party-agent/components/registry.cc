@@ -4,6 +4,7 @@
 
 #include <glog/logging.h>
 
+#include "party-agent/components/fed_transfer.h"
 #include "party-agent/components/probe.h"
 #include "party-agent/components/secure_add_example.h"
 
@@ -19,6 +20,7 @@ void RegisterBuiltIns(ComponentRegistry* registry) {
   };
   add("Probe", [] { return std::make_unique<Probe>(); });
   add("SecureAddExample", [] { return std::make_unique<SecureAddExample>(); });
+  add("FedTransfer", [] { return std::make_unique<FedTransfer>(); });
 }
 
 }  // namespace
