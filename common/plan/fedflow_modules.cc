@@ -34,6 +34,7 @@ Result<ModuleInfo> FedTransferModule() {
       {"rounds", 1},          // payloads sent, one after the other
       {"seed", 7},            // payload content
       {"timeout_ms", 120000}, // how long each side waits for the other's message
+      {"verify", true},       // compare every byte (false: only the size)
   };
   return MakeModule("FedTransfer", {Role::kGuest, Role::kHost}, "fedflow", std::move(defaults));
 }

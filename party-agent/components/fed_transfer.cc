@@ -18,6 +18,7 @@ Result<FedTransfer::Params> FedTransfer::ParseParams(const Json& component_param
   RETURN_NOT_OK(reader.ReadInt("rounds", &p.rounds));
   RETURN_NOT_OK(reader.ReadInt("seed", &p.seed));
   RETURN_NOT_OK(reader.ReadInt("timeout_ms", &p.timeout_ms));
+  RETURN_NOT_OK(reader.ReadBool("verify", &p.verify));
   RETURN_NOT_OK(reader.CheckNoUnknown());
   if (p.bytes < 0 || p.bytes > (int64_t{4} << 30) || p.rounds < 1 || p.timeout_ms <= 0) {
     return Status::InvalidArgument("FedTransfer: bytes must be in [0, 4 GiB], rounds >= 1, "
@@ -45,8 +46,9 @@ Status FedTransfer::Run(TaskContext& ctx) {
   if (ctx.key().role == "guest") {
     std::vector<FedParty> hosts = fed.Parties("host");
     if (hosts.empty()) return Status::InvalidArgument("FedTransfer needs at least one host");
+    std::string payload;
     for (int64_t round = 0; round < p.rounds; ++round) {
-      std::string payload = Payload(p.bytes, p.seed, round);
+      if (p.verify || round == 0) payload = Payload(p.bytes, p.seed, round);
       auto t0 = std::chrono::steady_clock::now();
       RETURN_NOT_OK(fed.RemoteBytes(payload, "payload", hosts));
       for (const FedParty& h : hosts) {
@@ -68,10 +70,11 @@ Status FedTransfer::Run(TaskContext& ctx) {
     if (guests.size() != 1) return Status::InvalidArgument("FedTransfer needs exactly one guest");
     for (int64_t round = 0; round < p.rounds; ++round) {
       ASSIGN_OR_RETURN(std::string got, fed.GetBytes("payload", guests[0], timeout));
-      std::string ack = got == Payload(p.bytes, p.seed, round)
-                            ? "ok"
-                            : "payload of round " + std::to_string(round) + " corrupted (" +
-                                  std::to_string(got.size()) + " bytes received)";
+      bool intact = p.verify ? got == Payload(p.bytes, p.seed, round)
+                             : static_cast<int64_t>(got.size()) == p.bytes;
+      std::string ack = intact ? "ok"
+                               : "payload of round " + std::to_string(round) + " corrupted (" +
+                                     std::to_string(got.size()) + " bytes received)";
       RETURN_NOT_OK(fed.RemoteBytes(ack, "ack", guests));
       if (ack != "ok") return Status::Aborted("FedTransfer: " + ack);
     }

@@ -8,7 +8,8 @@ namespace fedflow {
 // deterministic pseudo-random data (from `seed`) to every host `rounds` times; each host
 // checks every byte and answers with a small acknowledgement; the guest logs the transfer
 // rate ("fed_transfer: ...") and fails if any host saw a corrupted payload. Parameters:
-// bytes (int, 1048576), rounds (int, 1), seed (int, 7), timeout_ms (int, 120000).
+// bytes (int, 1048576), rounds (int, 1), seed (int, 7), timeout_ms (int, 120000), verify
+// (bool, true: false checks only the size, to time the transport alone).
 class FedTransfer : public Component {
  public:
   struct Params {
@@ -16,6 +17,7 @@ class FedTransfer : public Component {
     int64_t rounds = 1;
     int64_t seed = 7;
     int64_t timeout_ms = 120000;
+    bool verify = true;
   };
   static Result<Params> ParseParams(const Json& component_parameters);
   // The payload both sides derive from the seed.
