@@ -21,7 +21,7 @@ struct TFedSendResponse {
   1: required common.TStatus status,
 }
 
-// Federation: wait until a whole message from a source party is in the mailbox.
+// Federation: wait until a message from a source party starts arriving (its size is known).
 struct TFedWaitRequest {
   1: required i32 protocol_version,
   2: required common.TTaskKey task,
@@ -37,7 +37,8 @@ struct TFedWaitResponse {
   3: optional i64 total_bytes,
 }
 
-// Federation: take one chunk of a waited-for message; the last chunk taken frees it.
+// Federation: take one chunk of a waited-for message, waiting for it to arrive if needed;
+// the last chunk taken frees the message.
 struct TFedFetchRequest {
   1: required i32 protocol_version,
   2: required common.TTaskKey task,
@@ -46,6 +47,7 @@ struct TFedFetchRequest {
   5: required i64 src_party_id,
   6: required i64 seq,
   7: required i32 chunk_index,
+  8: optional i64 timeout_ms = 60000,
 }
 struct TFedFetchResponse {
   1: required common.TStatus status,

@@ -1,6 +1,9 @@
 #include "party-agent/components/federation_client.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 
 #include "common/rpc/thrift_status.h"
 #include "common_constants.h"
@@ -52,31 +55,59 @@ Status FederationClient::RemoteBytes(const std::string& bytes, const std::string
     return Status::IllegalState("this task has no agent endpoint for federation");
   }
   const int64_t total = static_cast<int64_t>(bytes.size());
-  const int32_t chunks = static_cast<int32_t>(std::max<int64_t>(1, (total + chunk_bytes_ - 1) / chunk_bytes_));
+  const int32_t chunks =
+      static_cast<int32_t>(std::max<int64_t>(1, (total + chunk_bytes_ - 1) / chunk_bytes_));
   for (const FedParty& p : dst) {
-    int64_t seq = sent_[SeqKey{tag, p.role, p.party_id}]++;
-    for (int32_t i = 0; i < chunks; ++i) {
-      if (ctx_.should_stop()) return Status::Aborted("task stopped while sending tag " + tag);
-      thrift::TFedSendRequest req;
-      req.protocol_version = thrift::g_common_constants.PROTOCOL_VERSION;
-      req.task = key_;
-      req.tag = tag;
-      req.dst_role = p.role;
-      req.dst_party_id = p.party_id;
-      req.seq = seq;
-      req.chunk_index = i;
-      req.chunk_count = chunks;
-      req.total_bytes = total;
-      int64_t off = static_cast<int64_t>(i) * chunk_bytes_;
-      req.data.assign(bytes, static_cast<size_t>(off),
-                      static_cast<size_t>(std::min<int64_t>(chunk_bytes_, total - off)));
-      thrift::TFedSendResponse resp;
-      Status s = agent_.Call(
-          ctx_.agent_endpoint(), [&](thrift::TaskServiceClient& c) { c.FedSend(resp, req); },
-          rpc::Idempotency::kIdempotent);
-      if (s.ok()) s = rpc::FromThrift(resp.status);
-      RETURN_NOT_OK(s);
-    }
+    const int64_t seq = sent_[SeqKey{tag, p.role, p.party_id}]++;
+    // Several chunks in flight at once, so that the hops (task to agent, agent to agent)
+    // overlap; each FedSend returns once its chunk is in the destination's mailbox.
+    std::atomic<int32_t> next{0};
+    std::mutex mu;
+    Status first_error;
+    auto send = [&] {
+      while (true) {
+        int32_t i = next.fetch_add(1);
+        if (i >= chunks) return;
+        {
+          std::lock_guard<std::mutex> l(mu);
+          if (!first_error.ok()) return;
+        }
+        Status s;
+        if (ctx_.should_stop()) {
+          s = Status::Aborted("task stopped while sending tag " + tag);
+        } else {
+          thrift::TFedSendRequest req;
+          req.protocol_version = thrift::g_common_constants.PROTOCOL_VERSION;
+          req.task = key_;
+          req.tag = tag;
+          req.dst_role = p.role;
+          req.dst_party_id = p.party_id;
+          req.seq = seq;
+          req.chunk_index = i;
+          req.chunk_count = chunks;
+          req.total_bytes = total;
+          int64_t off = static_cast<int64_t>(i) * chunk_bytes_;
+          req.data.assign(bytes, static_cast<size_t>(off),
+                          static_cast<size_t>(std::min<int64_t>(chunk_bytes_, total - off)));
+          thrift::TFedSendResponse resp;
+          s = agent_.Call(
+              ctx_.agent_endpoint(), [&](thrift::TaskServiceClient& c) { c.FedSend(resp, req); },
+              rpc::Idempotency::kIdempotent);
+          if (s.ok()) s = rpc::FromThrift(resp.status);
+        }
+        if (!s.ok()) {
+          std::lock_guard<std::mutex> l(mu);
+          if (first_error.ok()) first_error = s;
+          return;
+        }
+      }
+    };
+    const int workers = std::min<int32_t>(chunks, 4);
+    std::vector<std::thread> threads;
+    for (int w = 1; w < workers; ++w) threads.emplace_back(send);
+    send();
+    for (std::thread& t : threads) t.join();
+    RETURN_NOT_OK(first_error);
   }
   return Status::OK();
 }
@@ -123,6 +154,7 @@ Result<std::string> FederationClient::GetBytes(const std::string& tag, const Fed
     fetch.src_party_id = src.party_id;
     fetch.seq = seq;
     fetch.chunk_index = i;
+    fetch.__set_timeout_ms(timeout.count());
     thrift::TFedFetchResponse fresp;
     // Not idempotent: a fetched chunk is gone from the mailbox.
     s = agent_.Call(

@@ -103,7 +103,7 @@ class TaskServiceHandler : public thrift::TaskServiceIf {
     }
     auto data = f_->mailbox()->Take(
         IncomingKey(FromThrift(req.task), req.tag, req.src_role, req.src_party_id, req.seq),
-        req.chunk_index);
+        req.chunk_index, std::chrono::milliseconds(req.timeout_ms));
     resp.status = rpc::ToThrift(data.status());
     if (data.ok()) resp.__set_data(std::move(data).value());
   }

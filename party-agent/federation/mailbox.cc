@@ -43,7 +43,7 @@ Status Mailbox::Put(const MessageKey& key, int32_t chunk_index, int32_t chunk_co
   m.chunks[chunk_index] = std::move(data);
   m.present[chunk_index] = true;
   m.received++;
-  if (m.received == m.chunk_count) cv_.notify_all();
+  cv_.notify_all();
   return Status::OK();
 }
 
@@ -57,8 +57,7 @@ Status Mailbox::Wait(const MessageKey& key, std::chrono::milliseconds timeout,
       return Status::Aborted("stopped waiting for " + key.ToString() + ": " + closed->second);
     }
     auto it = messages_.find(key);
-    if (it != messages_.end() && it->second.chunk_count > 0 &&
-        it->second.received == it->second.chunk_count) {
+    if (it != messages_.end() && it->second.chunk_count > 0 && it->second.received > 0) {
       *chunk_count = it->second.chunk_count;
       *total_bytes = it->second.total_bytes;
       return Status::OK();
@@ -66,31 +65,45 @@ Status Mailbox::Wait(const MessageKey& key, std::chrono::milliseconds timeout,
     if (cv_.wait_until(l, deadline) == std::cv_status::timeout &&
         std::chrono::steady_clock::now() >= deadline) {
       return Status::TimedOut("waited " + std::to_string(timeout.count()) + " ms for " +
-                              key.ToString() + " from " + key.src_role + " " +
-                              std::to_string(key.src_party_id) + ", which did not send it");
+                              key.ToString() + ", which " + key.src_role + " " +
+                              std::to_string(key.src_party_id) + " did not send");
     }
   }
 }
 
-Result<std::string> Mailbox::Take(const MessageKey& key, int32_t chunk_index) {
-  std::lock_guard<std::mutex> l(mu_);
-  auto it = messages_.find(key);
-  if (it == messages_.end() || it->second.received != it->second.chunk_count) {
-    return Status::NotFound("message " + key.ToString() + " is not complete here");
+Result<std::string> Mailbox::Take(const MessageKey& key, int32_t chunk_index,
+                                  std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> l(mu_);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto closed = closed_.find(Scope(key));
+    if (closed != closed_.end()) {
+      return Status::Aborted("stopped waiting for " + key.ToString() + ": " + closed->second);
+    }
+    auto it = messages_.find(key);
+    if (it == messages_.end() || it->second.chunk_count == 0) {
+      return Status::NotFound("message " + key.ToString() + " is not here");
+    }
+    Message& m = it->second;
+    if (chunk_index < 0 || chunk_index >= m.chunk_count || m.taken[chunk_index]) {
+      return Status::InvalidArgument("message " + key.ToString() + ": chunk " +
+                                     std::to_string(chunk_index) + " is not available");
+    }
+    if (m.present[chunk_index]) {
+      std::string out = std::move(m.chunks[chunk_index]);
+      m.chunks[chunk_index] = std::string();
+      m.taken[chunk_index] = true;
+      bytes_ -= static_cast<int64_t>(out.size());
+      if (++m.taken_count == m.chunk_count) messages_.erase(it);
+      cv_.notify_all();
+      return out;
+    }
+    if (cv_.wait_until(l, deadline) == std::cv_status::timeout &&
+        std::chrono::steady_clock::now() >= deadline) {
+      return Status::TimedOut("waited " + std::to_string(timeout.count()) + " ms for chunk " +
+                              std::to_string(chunk_index) + " of " + key.ToString());
+    }
   }
-  Message& m = it->second;
-  if (chunk_index < 0 || chunk_index >= m.chunk_count || m.taken[chunk_index]) {
-    return Status::InvalidArgument("message " + key.ToString() + ": chunk " +
-                                   std::to_string(chunk_index) + " is not available");
-  }
-  std::string out = std::move(m.chunks[chunk_index]);
-  m.chunks[chunk_index].clear();
-  m.chunks[chunk_index].shrink_to_fit();
-  m.taken[chunk_index] = true;
-  bytes_ -= static_cast<int64_t>(out.size());
-  if (++m.taken_count == m.chunk_count) messages_.erase(it);
-  cv_.notify_all();
-  return out;
 }
 
 void Mailbox::CloseTask(const std::string& job_id, const std::string& component,

@@ -49,12 +49,15 @@ class Mailbox {
   // Stores one chunk. InvalidArgument when the chunk contradicts earlier chunks of the key.
   Status Put(const MessageKey& key, int32_t chunk_index, int32_t chunk_count, int64_t total_bytes,
              std::string data);
-  // Waits until every chunk of `key` is here; returns the chunk count and total size.
-  // TimedOut after `timeout`; Aborted if the task is closed meanwhile (see CloseTask).
+  // Waits until the first chunk of `key` is here (so its size is known); returns the chunk
+  // count and total size. TimedOut after `timeout`; Aborted if the task is closed meanwhile
+  // (see CloseTask).
   Status Wait(const MessageKey& key, std::chrono::milliseconds timeout, int32_t* chunk_count,
               int64_t* total_bytes);
-  // Takes one chunk of a complete message; taking the last one frees the message.
-  Result<std::string> Take(const MessageKey& key, int32_t chunk_index);
+  // Takes one chunk, waiting up to `timeout` for it to arrive (so a receiver reads a large
+  // message while it is still arriving); taking the last one frees the message.
+  Result<std::string> Take(const MessageKey& key, int32_t chunk_index,
+                           std::chrono::milliseconds timeout);
   // Drops the messages of one task attempt (job, component, version), wakes its waiter with
   // Aborted(reason) and refuses later chunks for it.
   void CloseTask(const std::string& job_id, const std::string& component, int32_t version,
