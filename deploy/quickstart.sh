@@ -6,7 +6,8 @@
 #   ./deploy/quickstart.sh --down     # stop it again afterwards
 #
 # What runs today: the control plane (scheduling, per-party task state kept in sync,
-# retries, stop/rerun) with fedflow's diagnostic module Probe as the job's components.
+# retries, stop/rerun) with fedflow's diagnostic module Probe as the job's components, and
+# FATE's toy job (a secure sum through federation between guest and host agents).
 # FATE's algorithm modules (DataIO, HeteroLR, ...) plan and validate (`fedflow dsl plan`) but
 # are not implemented yet: their tasks fail with "module ... is not available on this agent".
 set -euo pipefail
@@ -17,31 +18,34 @@ dir="$root/.cluster"
 down=0
 [ "${1:-}" = "--down" ] && down=1
 
-echo "== 1/5 dependencies"
+echo "== 1/6 dependencies"
 ./deploy/install-deps.sh
 
-echo "== 2/5 build"
+echo "== 2/6 build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" --target fedflow fedflow-coordinator fedflow-agent fedflow-task
 
-echo "== 3/5 local cluster (guest 9999, host 10000, arbiter 10001)"
+echo "== 3/6 local cluster (guest 9999, host 10000, arbiter 10001)"
 ./deploy/cluster.sh down --dir "$dir" >/dev/null 2>&1 || true
 ./deploy/cluster.sh up --dir "$dir" --parties 9999,10000,10001 --cores 4
 # shellcheck disable=SC1091
 . "$dir/cluster.env"
 build/bin/fedflow cluster status
 
-echo "== 4/5 plan FATE's seed pipeline offline (DataIO -> binning -> selection -> HeteroLR -> Evaluation)"
+echo "== 4/6 plan FATE's seed pipeline offline (DataIO -> binning -> selection -> HeteroLR -> Evaluation)"
 build/bin/fedflow dsl plan --dsl examples/seed-pipeline/dsl.json --conf examples/seed-pipeline/conf.json \
   | head -40
 
-echo "== 5/5 run a 5-component Probe pipeline on all three parties"
+echo "== 5/6 run a 5-component Probe pipeline on all three parties"
 out=$(build/bin/fedflow job submit -d examples/probe-chain/dsl.json -c examples/probe-chain/conf.json)
 echo "$out"
 job=$(echo "$out" | sed -n 's/^job_id: //p')
 status=0
 build/bin/fedflow job wait -j "$job" --timeout 120 || status=$?
 build/bin/fedflow job query -j "$job"
+
+echo "== 6/6 FATE's toy job: secure sum between guest 9999 and host 10000 through federation"
+build/bin/fedflow test toy --guest-party-id 9999 --host-party-id 10000 --timeout 120 || status=$?
 
 if [ "$down" -eq 1 ]; then
   ./deploy/cluster.sh down --dir "$dir"
