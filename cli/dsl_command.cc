@@ -38,7 +38,9 @@ Status RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err) {
   options.allow_unknown_params = args.allow_unknown_params;
   if (args.job_type == "train") {
     options.job_type = plan::JobMode::kTrain;
-  } else if (args.job_type == "predict") {
+  } else if (args.job_type == "predict" || !args.train_dsl.empty() || !args.train_conf.empty()) {
+    // A training job given means a predict job, whatever the conf says (FATE's predict
+    // examples do not all set job_type; some leave it to their testsuite).
     options.job_type = plan::JobMode::kPredict;
   }
   ASSIGN_OR_RETURN(std::optional<Json> conf, ReadOptional(args.conf));
@@ -46,8 +48,9 @@ Status RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err) {
   ASSIGN_OR_RETURN(std::optional<Json> train_dsl, ReadOptional(args.train_dsl));
   ASSIGN_OR_RETURN(std::optional<Json> train_conf, ReadOptional(args.train_conf));
   if (!dsl && !train_dsl) {
-    return Status::InvalidArgument("--dsl is required (it may be left out only for a DSL v1 "
-                                   "predict job, whose DSL is derived from --train-dsl)");
+    return Status::InvalidArgument(
+        "--dsl is required (it may be left out only for a DSL v1 "
+        "predict job, whose DSL is derived from --train-dsl)");
   }
 
   ASSIGN_OR_RETURN(const plan::ModuleRegistry* registry, plan::BuiltinModuleRegistry());
@@ -76,14 +79,16 @@ void RegisterDslCommands(CLI::App* app, int* exit_code) {
 
   auto args = std::make_shared<PlanArgs>();
   CLI::App* plan = dsl->add_subcommand(
-      "plan", "Validate a job (DSL + runtime conf) and print its plan: DAG levels, tasks per "
-              "party, parameters");
+      "plan",
+      "Validate a job (DSL + runtime conf) and print its plan: DAG levels, tasks per "
+      "party, parameters");
   plan->add_option("-d,--dsl", args->dsl, "Job DSL (JSON); optional for a DSL v1 predict job");
   plan->add_option("-c,--conf", args->conf, "Runtime conf (JSON)")->required();
   plan->add_option("--train-dsl", args->train_dsl, "Training DSL of a predict job");
   plan->add_option("--train-conf", args->train_conf, "Training conf of a predict job");
   plan->add_option("--job-type", args->job_type,
-                   "train or predict (default: the conf's job_parameters job_type)")
+                   "train or predict (default: predict when --train-dsl/--train-conf are "
+                   "given, else the conf's job_type, else train)")
       ->check(CLI::IsMember({"train", "predict"}));
   plan->add_flag("--allow-unknown-params", args->allow_unknown_params,
                  "Drop parameter names a module does not accept, with a warning (FATE 1.4)");

@@ -8,6 +8,7 @@
 
 #include "cli/dsl_command.h"
 #include "cli/job_command.h"
+#include "cli/test_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   fedflow::cli::RegisterDslCommands(&app, &exit_code);
   fedflow::cli::RegisterJobCommands(&app, &exit_code);
+  fedflow::cli::RegisterTestCommands(&app, &exit_code);
 
   try {
     app.parse(argc, argv);

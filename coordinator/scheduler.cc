@@ -113,6 +113,10 @@ Status Scheduler::Start() {
   }
   loop_.Start();
   loop_.Post([this] { Schedule(); });
+  if (options_.reconcile_interval_ms > 0) {
+    loop_.PostAfter(std::chrono::milliseconds(options_.reconcile_interval_ms),
+                    [this] { Reconcile(); });
+  }
   LOG(INFO) << "scheduler started with " << jobs_.size() << " jobs (" << recovered_jobs_.size()
             << " resumed)";
   return Status::OK();
@@ -139,7 +143,7 @@ void Scheduler::ResumeJob(std::unique_ptr<JobState> job) {
       auto it = jobs_.find(id);
       if (it == jobs_.end() || IsEndStatus(it->second->rec.status)) return;
       EndJob(it->second.get(), RunStatus::kTimeout,
-             "job timeout: exceeded " + std::to_string(it->second->graph.timeout_s) + " s");
+             "exceeded " + std::to_string(it->second->graph.timeout_s) + " s");
     });
   }
   active_.push_back(j->rec.job_id);
@@ -232,7 +236,9 @@ Result<SubmitResult> Scheduler::DoSubmit(const JobSpec& spec) {
 }
 
 void Scheduler::Schedule() {
-  if (fenced_) return;
+  // Until the first agent snapshot every agent looks absent: scheduling then would fail
+  // ready components for "no live agent". SetAgents schedules once the agents are known.
+  if (fenced_ || !agents_known_) return;
   // Round-robin over running jobs, one component per job per round, so that no job blocks
   // the others (no head-of-line blocking).
   bool progress = true;

@@ -33,6 +33,9 @@ struct SchedulerOptions {
   int agent_lost_grace_ms = 3000;
   // How long after a retry's stop requests the old attempt may take to end.
   int retry_stop_wait_ms = 10000;
+  // Safety net, not the normal path: this often, the leader asks the agents of every running
+  // component what they know (in case a report or a StartTask was lost). 0 disables it.
+  int reconcile_interval_ms = 10000;
 };
 
 struct TaskReport {
@@ -132,6 +135,7 @@ class Scheduler {
   // Fails every ongoing task placed on the agent (lost, or restarted under the same id).
   void FailAgentTasks(const std::string& agent_id, const std::string& reason);
   void QueryAgentsFor(JobState* job);
+  void Reconcile();
   void ReleaseSlot(const PartyTaskRecord& t);
   JobView MakeView(const JobState& job) const;
   std::string NewJobId();

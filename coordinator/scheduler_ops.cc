@@ -154,6 +154,17 @@ void Scheduler::QueryAgentsFor(JobState* job) {
   }
 }
 
+void Scheduler::Reconcile() {
+  if (fenced_) return;
+  if (agents_known_) {
+    for (const std::string& id : active_) {
+      auto it = jobs_.find(id);
+      if (it != jobs_.end() && it->second->running_components > 0) QueryAgentsFor(it->second.get());
+    }
+  }
+  loop_.PostAfter(std::chrono::milliseconds(options_.reconcile_interval_ms), [this] { Reconcile(); });
+}
+
 Status Scheduler::StopJob(const std::string& job_id, RunStatus stop_status) {
   if (!IsInterruptStatus(stop_status)) {
     return Status::InvalidArgument(std::string("cannot stop a job with status ") +

@@ -24,12 +24,14 @@ flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undef
        -fno-sanitize-recover=undefined -Wall -Wextra -I"$root")
 sources=("$root"/common/status.cc "$root"/common/json_util.cc "$root"/common/plan/*.cc
          "$out/embedded_data.cc" "$root/fuzz/plan_fuzz.cc")
+# An object is rebuilt when its source, this script or any header is newer than it.
+newest_header=$(ls -t "$0" "$root"/common/*.h "$root"/common/plan/*.h | head -1)
 objects=()
 pids=()
 for src in "${sources[@]}"; do
   obj="$out/obj/$(basename "${src%.cc}").o"
   objects+=("$obj")
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$0" -nt "$obj" ]; then
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_header" -nt "$obj" ]; then
     "$CXX" "${flags[@]}" -c "$src" -o "$obj" &
     pids+=($!)
     if [ ${#pids[@]} -ge "$(nproc)" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi

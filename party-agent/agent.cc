@@ -264,6 +264,12 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
     }
     pid = runner_->Launch(launch);
   }
+  // The runner took the start time before spawning the process; use it, not the time the
+  // launch returned (the task may have been working for a while by then).
+  int64_t start_ms = NowMs();
+  if (pid.ok()) {
+    if (auto running = runner_->FindRunning(key)) start_ms = running->start_time_ms;
+  }
   std::lock_guard<std::mutex> l(mu_);
   AgentTask& t = tasks_[key];
   if (!pid.ok()) {
@@ -277,7 +283,7 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
   if (t.party_status == "waiting") {  // Not ended already (OnTaskExit reports running first).
     t.party_status = "running";
     t.pid = *pid;
-    t.start_ms = NowMs();
+    t.start_ms = start_ms;
     Report(t);
   }
   VLOG(1) << LogPrefix() << "started " << key.ToString() << " (" << req.module_name << ") pid "

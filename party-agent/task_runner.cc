@@ -290,6 +290,8 @@ Result<pid_t> TaskRunner::SpawnAndRegister(const TaskLaunch& launch) {
   }
   if (refuse) return Status::IllegalState("task " + key_text + ": task runner is shutting down");
 
+  // Taken before the spawn: the task may be working before SpawnTaskProcess returns.
+  const int64_t start_ms = NowMs();
   Result<SpawnedProcess> spawned = SpawnTaskProcess(options_.task_binary, launch.work_dir);
   std::lock_guard<std::mutex> l(mu_);
   std::optional<PendingStop> pending = std::move(launching_[launch.key]);
@@ -308,7 +310,7 @@ Result<pid_t> TaskRunner::SpawnAndRegister(const TaskLaunch& launch) {
     return Status::IOError("task " + key_text + ": epoll_ctl: " + ErrnoText(err));
   }
   Task& task = tasks_[pid];
-  task.info = RunningTask{launch.key, launch.module, launch.work_dir, pid, NowMs(), false};
+  task.info = RunningTask{launch.key, launch.module, launch.work_dir, pid, start_ms, false};
   task.pidfd = spawned->pidfd;
   pid_by_key_[launch.key] = pid;
   VLOG(1) << launch.key.LogPrefix() << "started " << launch.module << " as pid " << pid << " in "

@@ -16,42 +16,49 @@ enum class OutputKind { kData, kModel, kCache };
 
 const std::vector<std::string>& OutputsOf(const DslComponent& c, OutputKind kind) {
   switch (kind) {
-    case OutputKind::kData: return c.output_data;
-    case OutputKind::kModel: return c.output_model;
-    case OutputKind::kCache: return c.output_cache;
+    case OutputKind::kData:
+      return c.output_data;
+    case OutputKind::kModel:
+      return c.output_model;
+    case OutputKind::kCache:
+      return c.output_cache;
   }
   return c.output_data;
 }
 
 const char* KindName(OutputKind kind) {
   switch (kind) {
-    case OutputKind::kData: return "data";
-    case OutputKind::kModel: return "model";
-    case OutputKind::kCache: return "cache";
+    case OutputKind::kData:
+      return "data";
+    case OutputKind::kModel:
+      return "model";
+    case OutputKind::kCache:
+      return "cache";
   }
   return "data";
 }
 
 Result<int> Resolve(const Dsl& dsl, const DslComponent& c, const InputRef& ref,
                     const std::string& what, OutputKind kind) {
-  int up = dsl.Find(ref.component);
+  int up = dsl.Find(ref.component());
   if (up < 0) {
     std::string hint;
-    if (ref.component == "pipeline") {
+    if (ref.component() == "pipeline") {
       hint = " (pipeline.<component>.<model> inputs belong in predict DSLs)";
-    } else if (ref.component == "args") {
-      hint = dsl.version == 1 ? "" : " (args.* inputs exist only in DSL v1; in DSL v2 data "
-                                     "comes from a Reader component)";
+    } else if (ref.component() == "args") {
+      hint = dsl.version == 1 ? ""
+                              : " (args.* inputs exist only in DSL v1; in DSL v2 data "
+                                "comes from a Reader component)";
     }
     return Invalid("component ", c.name, ": ", what, " input ", Quote(ref.text),
-                   ": there is no component ", ref.component, hint);
+                   ": there is no component ", ref.component(), hint);
   }
   const DslComponent& u = dsl.components[up];
   const std::vector<std::string>& outputs = OutputsOf(u, kind);
-  if (std::find(outputs.begin(), outputs.end(), ref.name) == outputs.end()) {
+  if (std::find(outputs.begin(), outputs.end(), ref.name()) == outputs.end()) {
     return Invalid("component ", c.name, ": ", what, " input ", Quote(ref.text), ": ", u.name,
-                   " has no output ", KindName(kind), " named ", Quote(ref.name), " (it has: ",
-                   Join(outputs, ", ", "none"), ")");
+                   " has no output ", KindName(kind), " named ", Quote(ref.name()),
+                   " (it has: ", Join(outputs, ", ", "none"), ")");
   }
   return up;
 }
@@ -123,10 +130,10 @@ Result<Dag> BuildDag(const Dsl& dsl, JobMode mode) {
     }
     for (const auto& [key, refs] : c.data_inputs) {
       for (const InputRef& ref : refs) {
-        if (dsl.version == 1 && ref.component == "args") {
+        if (dsl.version == 1 && ref.component() == "args") {
           auto& args = dag.args_inputs[i];
-          if (std::find(args.begin(), args.end(), ref.name) == args.end()) {
-            args.push_back(ref.name);
+          if (std::find(args.begin(), args.end(), ref.name()) == args.end()) {
+            args.emplace_back(ref.name());
           }
           continue;
         }

@@ -13,8 +13,8 @@ const char* const kKnownDataKeys[] = {"data", "train_data", "validate_data", "te
                                       "eval_data"};
 
 bool IsV2NameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
 }
 
 Status CheckV2Name(const std::string& name) {
@@ -90,8 +90,8 @@ Result<InputRef> ParseRef(const Json& j, const std::string& component, const std
     return Invalid("component ", component, ": ", what, " ", Quote(ref.text),
                    ": expected \"<component>.<output name>\"");
   }
-  ref.component = ref.text.substr(0, first);
-  ref.name = ref.text.substr(last + 1);
+  ref.component_end = static_cast<uint32_t>(first);
+  ref.name_begin = static_cast<uint32_t>(last + 1);
   return ref;
 }
 
@@ -121,8 +121,8 @@ Status ParseOutputList(const Json& output, const char* key, const std::string& c
   }
   for (const Json& e : *list) {
     if (!e.is_string()) {
-      return Invalid("component ", component, ": output ", key,
-                     " entries must be strings, got ", JsonTypeName(e));
+      return Invalid("component ", component, ": output ", key, " entries must be strings, got ",
+                     JsonTypeName(e));
     }
     out->push_back(e.get<std::string>());
   }
@@ -139,8 +139,10 @@ Status ParseInput(const Json& input, int version, DslComponent* c,
     if (key == "data") {
       c->has_input_data = true;
       if (!it->is_object()) {
-        return Invalid("component ", c->name, ": input data must be an object keyed by data "
-                       "role (data, train_data, ...), got ", JsonTypeName(*it));
+        return Invalid("component ", c->name,
+                       ": input data must be an object keyed by data "
+                       "role (data, train_data, ...), got ",
+                       JsonTypeName(*it));
       }
       for (auto d = it->begin(); d != it->end(); ++d) {
         if (version == 2 && !IsKnownDataKey(d.key())) {
@@ -193,14 +195,11 @@ Status ParseComponent(const std::string& name, const Json& j, int version, DslCo
     } else if (key == "output") {
       c->has_output = true;
       if (!it->is_object()) {
-        return Invalid("component ", name, ": output must be an object, got ",
-                       JsonTypeName(*it));
+        return Invalid("component ", name, ": output must be an object, got ", JsonTypeName(*it));
       }
       RETURN_NOT_OK(ParseOutputList(*it, "data", name, &c->output_data, &c->has_output_data));
-      RETURN_NOT_OK(
-          ParseOutputList(*it, "model", name, &c->output_model, &c->has_output_model));
-      RETURN_NOT_OK(
-          ParseOutputList(*it, "cache", name, &c->output_cache, &c->has_output_cache));
+      RETURN_NOT_OK(ParseOutputList(*it, "model", name, &c->output_model, &c->has_output_model));
+      RETURN_NOT_OK(ParseOutputList(*it, "cache", name, &c->output_cache, &c->has_output_cache));
     } else if (key == "need_deploy") {
       if (!it->is_boolean()) {
         return Invalid("component ", name, ": need_deploy must be true or false, got ",
@@ -212,8 +211,7 @@ Status ParseComponent(const std::string& name, const Json& j, int version, DslCo
       }
     } else if (key == "provider") {
       if (!it->is_string()) {
-        return Invalid("component ", name, ": provider must be a string, got ",
-                       JsonTypeName(*it));
+        return Invalid("component ", name, ": provider must be a string, got ", JsonTypeName(*it));
       }
       c->provider = it->get<std::string>();
     } else if (key == "CodePath") {
@@ -221,8 +219,7 @@ Status ParseComponent(const std::string& name, const Json& j, int version, DslCo
     } else {
       warnings->push_back(StrCat("component ", name, ": DSL key ", Quote(key),
                                  " is not a DSL field; ignored",
-                                 key == "need_run" ? " (need_run is a component parameter)"
-                                                   : ""));
+                                 key == "need_run" ? " (need_run is a component parameter)" : ""));
     }
   }
   return Status::OK();
@@ -270,7 +267,7 @@ Result<Dsl> ParseDsl(const Json& dsl, int version, JobMode mode,
   size_t i = 0;
   for (auto it = components->begin(); it != components->end(); ++it, ++i) {
     RETURN_NOT_OK(ParseModule(it.key(), *it, &out.components[i]));
-    if (!out.index.emplace(it.key(), static_cast<int>(i)).second) {
+    if (!out.index.emplace(out.components[i].name, static_cast<int>(i)).second) {
       return Invalid("DSL: component ", it.key(), " is defined twice");
     }
   }

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -16,11 +18,15 @@ namespace fedflow::plan {
 enum class JobMode { kTrain, kPredict };
 const char* JobModeName(JobMode mode);
 
-// A "<component>.<name>" reference from an input list.
+// A "<component>.<name>" reference from an input list: the text as written and where its
+// first and last pieces are (one string per reference keeps large DSLs cheap to parse).
 struct InputRef {
-  std::string text;       // as written
-  std::string component;  // first piece
-  std::string name;       // last piece
+  std::string text;
+  uint32_t component_end = 0;  // first '.'
+  uint32_t name_begin = 0;     // one past the last '.'
+
+  std::string_view component() const { return std::string_view(text).substr(0, component_end); }
+  std::string_view name() const { return std::string_view(text).substr(name_begin); }
 };
 
 // One component of a DSL, as written (validated for shape, not yet for references).
@@ -32,8 +38,8 @@ struct DslComponent {
   std::vector<InputRef> model_inputs;
   std::vector<InputRef> isometric_model_inputs;
   std::vector<InputRef> cache_inputs;
-  bool has_input = false;       // "input" present
-  bool has_input_data = false;  // "input.data" present
+  bool has_input = false;        // "input" present
+  bool has_input_data = false;   // "input.data" present
   bool has_model_input = false;  // "input.model" present
   // output lists; has_output_* says whether the key was present at all.
   std::vector<std::string> output_data, output_model, output_cache;
@@ -45,14 +51,21 @@ struct DslComponent {
   const std::vector<InputRef>* DataInput(const std::string& key) const;
 };
 
-// A parsed DSL: components in DSL order plus a name index.
+// A parsed DSL: components in DSL order plus a name index. The index views the names held
+// by `components`, so a Dsl moves but does not copy.
 struct Dsl {
+  Dsl() = default;
+  Dsl(Dsl&&) = default;
+  Dsl& operator=(Dsl&&) = default;
+  Dsl(const Dsl&) = delete;
+  Dsl& operator=(const Dsl&) = delete;
+
   int version = 2;
   std::vector<DslComponent> components;
-  std::unordered_map<std::string, int> index;  // name -> position in `components`
-  std::string provider;                        // DSL-global provider, optional
+  std::unordered_map<std::string_view, int> index;  // name -> position in `components`
+  std::string provider;                             // DSL-global provider, optional
 
-  int Find(const std::string& name) const {
+  int Find(std::string_view name) const {
     auto it = index.find(name);
     return it == index.end() ? -1 : it->second;
   }

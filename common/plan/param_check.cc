@@ -1,7 +1,9 @@
 #include "common/plan/param_check.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <set>
+#include <string_view>
 #include <unordered_set>
 
 #include "common/plan/strings.h"
@@ -22,36 +24,44 @@ class Checker {
           std::vector<std::string>* warnings)
       : dsl_(dsl), modules_(modules), mode_(mode), warnings_(warnings) {}
 
-  // `params` are the parameters given to `component` at conf path `where`.
-  void Check(const std::string& component, const Json& params, std::vector<std::string> where) {
+  // `params` are the parameters given to `component` at conf path `where` (keys from the
+  // root). The path buffer is reused from call to call: one call per component and section.
+  void Check(const std::string& component, const Json& params,
+             std::initializer_list<std::string_view> where) {
+    where_.resize(where.size());
+    size_t i = 0;
+    for (std::string_view key : where) where_[i++].assign(key);
     int idx = dsl_.Find(component);
     if (idx < 0) {
       if (mode_ == JobMode::kTrain && warned_missing_.insert(component).second) {
-        warnings_->push_back(StrCat(PathString(where), ": the DSL has no component ", component,
+        warnings_->push_back(StrCat(PathString(where_), ": the DSL has no component ", component,
                                     "; its parameters are ignored"));
       }
       return;
     }
     const ModuleInfo* module = modules_[idx];
     if (module == nullptr || module->schema == nullptr) return;
-    Walk(component, *module, params, ParamSchema::kRoot, "", &where);
+    Walk(component, *module, params, ParamSchema::kRoot, "", &where_);
   }
 
   std::vector<UnknownParam> TakeUnknown() { return std::move(unknown_); }
 
  private:
-  void Walk(const std::string& component, const ModuleInfo& module, const Json& params,
-            int node, const std::string& prefix, std::vector<std::string>* where) {
+  void Walk(const std::string& component, const ModuleInfo& module, const Json& params, int node,
+            const std::string& prefix, std::vector<std::string>* where) {
     for (auto it = params.begin(); it != params.end(); ++it) {
-      std::string name = prefix.empty() ? it.key() : prefix + "." + it.key();
-      where->push_back(it.key());
       int child = module.schema->Find(node, it.key());
       if (child == ParamSchema::kNone) {
+        where->push_back(it.key());
+        std::string name = prefix.empty() ? it.key() : prefix + "." + it.key();
         unknown_.push_back(UnknownParam{component, module.name, name, *where});
+        where->pop_back();
       } else if (module.schema->IsClass(child) && it->is_object()) {
-        Walk(component, module, *it, child, name, where);
+        where->push_back(it.key());
+        Walk(component, module, *it, child, prefix.empty() ? it.key() : prefix + "." + it.key(),
+             where);
+        where->pop_back();
       }
-      where->pop_back();
     }
   }
 
@@ -60,6 +70,7 @@ class Checker {
   JobMode mode_;
   std::vector<std::string>* warnings_;
   std::unordered_set<std::string> warned_missing_;
+  std::vector<std::string> where_;
   std::vector<UnknownParam> unknown_;
 };
 
@@ -125,8 +136,8 @@ Status UnknownParamsError(const std::vector<UnknownParam>& unknown, const Dsl& d
   for (const UnknownParam* p : sorted) {
     const UnknownParam& u = *p;
     clauses.push_back(StrCat("component ", u.component, " (module ", u.module,
-                             "): unknown parameter ", Quote(u.name), " (at ",
-                             PathString(u.where), ")"));
+                             "): unknown parameter ", Quote(u.name), " (at ", PathString(u.where),
+                             ")"));
   }
   return Status::InvalidArgument(Join(clauses, "; "));
 }

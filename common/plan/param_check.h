@@ -15,7 +15,7 @@ namespace fedflow::plan {
 struct UnknownParam {
   std::string component;
   std::string module;
-  std::string name;               // dotted within the parameters: "predict_param.with_proba"
+  std::string name;                // dotted within the parameters: "predict_param.with_proba"
   std::vector<std::string> where;  // keys from the conf's root to the offending key
 };
 

@@ -131,9 +131,8 @@ Status CheckV1Lists(const RuntimeConf& conf, const Dsl& dsl, const Dag& dag,
       auto it = rp.components.find(dsl.components[i].name);
       if (it == rp.components.end() || modules[i] == nullptr) continue;
       if (!modules[i]->RunsOn(parties.role)) continue;
-      RETURN_NOT_OK(CheckV1ListObject(*it->second, JsonPathJoin(role_path, it->first),
-                                      parties.role, n, modules[i]->schema.get(),
-                                      ParamSchema::kRoot));
+      RETURN_NOT_OK(CheckV1ListObject(*it->second, JsonPathJoin(role_path, it->first), parties.role,
+                                      n, modules[i]->schema.get(), ParamSchema::kRoot));
     }
   }
   for (size_t i = 0; i < dsl.components.size(); ++i) {
@@ -145,9 +144,8 @@ Status CheckV1Lists(const RuntimeConf& conf, const Dsl& dsl, const Dag& dag,
         if (data == nullptr || FindMember(*data, key) == nullptr) {
           return Invalid("component ", dsl.components[i].name, ": data input ",
                          Quote("args." + key), ": the conf has no role_parameters.",
-                         RoleName(parties.role), ".args.data.", key, " (",
-                         dsl.components[i].module, " runs on the ",
-                         PartiesText(parties.party_ids.size(), parties.role), ")");
+                         RoleName(parties.role), ".args.data.", key, " (", dsl.components[i].module,
+                         " runs on the ", PartiesText(parties.party_ids.size(), parties.role), ")");
         }
       }
     }

@@ -56,7 +56,10 @@ int ParamSchema::Find(int node, const std::string& key) const {
 
 void UpdateParams(Json* dst, const Json& src, const ParamSchema* schema, int node) {
   if (!src.is_object()) return;
-  if (!dst->is_object()) *dst = Json::object();
+  if (!dst->is_object() || dst->empty()) {
+    *dst = src;  // the common case (one section gives all): one copy, sized once
+    return;
+  }
   for (auto it = src.begin(); it != src.end(); ++it) {
     const Json& value = it.value();
     int child = schema ? schema->Find(node, it.key()) : ParamSchema::kNone;

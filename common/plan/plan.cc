@@ -32,6 +32,10 @@ const PartyPlan* Plan::FindParty(Role role, int64_t party_id) const {
 }
 
 const PlannedComponent* Plan::FindComponent(const std::string& name) const {
+  if (!component_index.empty()) {
+    auto it = component_index.find(name);
+    return it == component_index.end() ? nullptr : &components[it->second];
+  }
   for (const PlannedComponent& c : components) {
     if (c.name == name) return &c;
   }

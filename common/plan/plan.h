@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/json_util.h"
@@ -37,7 +38,7 @@ struct PlannedTask {
 struct PartyPlan {
   Role role = Role::kGuest;
   int64_t party_id = 0;
-  int index = 0;  // position in the conf's list of parties of `role`
+  int index = 0;                   // position in the conf's list of parties of `role`
   std::vector<PlannedTask> tasks;  // the components that have a task here, topological order
   Json job_parameters;             // merged job parameters (§2.3)
   // DSL v1: args.<key> -> {"name", "namespace"} for the args keys this party's tasks read.
@@ -66,6 +67,10 @@ struct Plan {
   // Things the planner accepted but a user may want to know (ignored keys, dropped unknown
   // parameters, components without any task...).
   std::vector<std::string> warnings;
+
+  // Name -> position in `components`, filled by PlanJob so that FindComponent is O(1)
+  // (a hand-built Plan may leave it empty: FindComponent then searches).
+  std::unordered_map<std::string, size_t> component_index;
 
   const PartyPlan* FindParty(Role role, int64_t party_id) const;
   const PlannedComponent* FindComponent(const std::string& name) const;

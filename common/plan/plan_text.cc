@@ -45,7 +45,8 @@ void WriteTaskTable(std::ostringstream& os, const Plan& plan) {
   for (const std::string& name : plan.topological_order) {
     os << "  ";
     Pad(os, name, name_w + 2);
-    Pad(os, *modules[name], module_w + 2);
+    auto module = modules.find(name);
+    Pad(os, module == modules.end() ? "?" : *module->second, module_w + 2);
     for (size_t i = 0; i < plan.parties.size(); ++i) {
       auto it = tasks[i].find(name);
       std::string cell = it == tasks[i].end() ? "-" : (it->second->need_run ? "run" : "pass");
@@ -59,10 +60,10 @@ void WriteTaskTable(std::ostringstream& os, const Plan& plan) {
 
 std::string PlanToText(const Plan& plan) {
   std::ostringstream os;
-  os << "DSL v" << plan.dsl_version << " " << JobModeName(plan.job_type) << " job: "
-     << plan.components.size() << " components, " << plan.parties.size()
-     << " parties, initiator " << RoleName(plan.initiator_role) << " "
-     << plan.initiator_party_id << "\n\n";
+  os << "DSL v" << plan.dsl_version << " " << JobModeName(plan.job_type)
+     << " job: " << plan.components.size() << " components, " << plan.parties.size()
+     << " parties, initiator " << RoleName(plan.initiator_role) << " " << plan.initiator_party_id
+     << "\n\n";
 
   os << "Levels\n";
   for (size_t l = 0; l < plan.levels.size(); ++l) {

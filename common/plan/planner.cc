@@ -51,9 +51,9 @@ Status CheckParties(const RuntimeConf& conf) {
   for (const RoleParties& r : conf.roles) total += r.party_ids.size();
   if (total == 0) return Invalid("role: the conf lists no parties");
   const RoleParties* initiator = conf.FindRole(conf.initiator_role);
-  bool found = initiator != nullptr &&
-               std::find(initiator->party_ids.begin(), initiator->party_ids.end(),
-                         conf.initiator_party_id) != initiator->party_ids.end();
+  bool found =
+      initiator != nullptr && std::find(initiator->party_ids.begin(), initiator->party_ids.end(),
+                                        conf.initiator_party_id) != initiator->party_ids.end();
   if (!found) {
     std::vector<std::string> ids;
     if (initiator != nullptr) {
@@ -73,7 +73,7 @@ Status CheckPipelineInputs(const Dsl& dsl, const Plan& training) {
   for (const DslComponent& c : dsl.components) {
     for (const auto* refs : {&c.model_inputs, &c.isometric_model_inputs}) {
       for (const InputRef& ref : *refs) {
-        if (ref.component != "pipeline") continue;
+        if (ref.component() != "pipeline") continue;
         size_t first = ref.text.find('.');
         size_t last = ref.text.rfind('.');
         std::string trained_name =
@@ -98,7 +98,9 @@ void FillComponents(const Dsl& dsl, const Dag& dag, Plan* plan) {
     return names;
   };
   plan->components.resize(n);
+  plan->component_index.reserve(n);
   for (size_t i = 0; i < n; ++i) {
+    plan->component_index.emplace(dsl.components[i].name, i);
     PlannedComponent& pc = plan->components[i];
     pc.name = dsl.components[i].name;
     pc.module = dsl.components[i].module;
@@ -127,7 +129,8 @@ PartyPlan PlanParty(const RuntimeConf& conf, const Dsl& dsl, const Dag& dag,
 
   std::unordered_map<std::string, const Json*> previous_params;
   if (previous != nullptr) {
-    for (const PlannedTask& t : previous->tasks) previous_params.emplace(t.component, &t.parameters);
+    for (const PlannedTask& t : previous->tasks)
+      previous_params.emplace(t.component, &t.parameters);
   }
   size_t n = dsl.components.size();
   std::vector<int> task_pos(n, -1);
@@ -145,9 +148,9 @@ PartyPlan PlanParty(const RuntimeConf& conf, const Dsl& dsl, const Dag& dag,
     } else {
       const std::string& alias = dsl.components[src].name;
       auto prev = previous_params.find(alias);
-      task.parameters = MergeComponentParameters(
-          conf, role, index, alias, modules[v]->schema.get(),
-          prev == previous_params.end() ? nullptr : prev->second);
+      task.parameters =
+          MergeComponentParameters(conf, role, index, alias, modules[v]->schema.get(),
+                                   prev == previous_params.end() ? nullptr : prev->second);
     }
     int parent = dag.model_parent[v];
     if (parent >= 0) {
@@ -186,8 +189,10 @@ Result<Plan> BuildPlan(const Json& dsl_json, const Json& conf_json, JobMode mode
   std::vector<std::string>& warnings = plan.warnings;
   ASSIGN_OR_RETURN(RuntimeConf conf, ParseRuntimeConf(conf_json, &warnings));
   if (conf.job_type.has_value() && *conf.job_type != mode) {
-    warnings.push_back(StrCat("planned as a ", JobModeName(mode), " job although the conf's "
-                              "job_type is ", JobModeName(*conf.job_type)));
+    warnings.push_back(StrCat("planned as a ", JobModeName(mode),
+                              " job although the conf's "
+                              "job_type is ",
+                              JobModeName(*conf.job_type)));
   }
   plan.dsl_version = conf.version;
   plan.initiator_role = conf.initiator_role;
@@ -245,26 +250,22 @@ Result<Plan> BuildPlan(const Json& dsl_json, const Json& conf_json, JobMode mode
   return plan;
 }
 
-// Inputs nested deeper than this are refused before anything recurses into them (copies and
-// merges of JSON are recursive; FATE itself stops at 5 levels of parameter classes).
+// Confs nested deeper than this are refused before anything recurses into them (copies and
+// merges of JSON values are recursive; FATE itself stops at 5 levels of parameter classes).
 constexpr int kMaxJsonDepth = 64;
 
-Status CheckDepth(const Json* j, const char* what) {
-  if (j == nullptr) return Status::OK();
-  std::vector<std::pair<const Json*, int>> stack = {{j, 1}};
-  while (!stack.empty()) {
-    auto [node, depth] = stack.back();
-    stack.pop_back();
-    if (!node->is_structured()) continue;
-    if (depth > kMaxJsonDepth) {
-      return Invalid("the ", what, " nests objects and lists deeper than ", kMaxJsonDepth,
-                     " levels");
-    }
-    for (const Json& child : *node) {
-      if (child.is_structured()) stack.emplace_back(&child, depth + 1);
-    }
+// Recursive, but never deeper than kMaxJsonDepth + 1 frames: it stops there.
+bool WithinDepth(const Json& j, int depth) {
+  if (depth > kMaxJsonDepth) return false;
+  for (const Json& child : j) {
+    if (child.is_structured() && !WithinDepth(child, depth + 1)) return false;
   }
-  return Status::OK();
+  return true;
+}
+
+Status CheckDepth(const Json* j, const char* what) {
+  if (j == nullptr || !j->is_structured() || WithinDepth(*j, 1)) return Status::OK();
+  return Invalid("the ", what, " nests objects and lists deeper than ", kMaxJsonDepth, " levels");
 }
 
 Result<JobMode> ModeOf(const Json& conf, const PlanOptions& options) {
@@ -283,9 +284,8 @@ Result<JobMode> ModeOf(const Json& conf, const PlanOptions& options) {
 Result<Plan> PlanJob(const JobInput& job, const ModuleRegistry& registry,
                      const PlanOptions& options) {
   if (job.conf == nullptr) return Invalid("no runtime conf given");
-  RETURN_NOT_OK(CheckDepth(job.dsl, "DSL"));
+  // DSLs are only read to a fixed depth; confs' parameter values are copied whole.
   RETURN_NOT_OK(CheckDepth(job.conf, "runtime conf"));
-  RETURN_NOT_OK(CheckDepth(job.train_dsl, "training DSL"));
   RETURN_NOT_OK(CheckDepth(job.train_conf, "training conf"));
   ASSIGN_OR_RETURN(JobMode mode, ModeOf(*job.conf, options));
   if (mode == JobMode::kTrain) {
@@ -308,14 +308,14 @@ Result<Plan> PlanJob(const JobInput& job, const ModuleRegistry& registry,
   PlanOptions train_options = options;
   train_options.job_type = JobMode::kTrain;
   train_options.derive_predict_dsl = version == 2 && job.dsl == nullptr;
-  Result<Plan> training = BuildPlan(*job.train_dsl, *job.train_conf, JobMode::kTrain, registry,
-                                    train_options, nullptr);
+  Result<Plan> training =
+      BuildPlan(*job.train_dsl, *job.train_conf, JobMode::kTrain, registry, train_options, nullptr);
   RETURN_NOT_OK_PREPEND(training, "training job");
   std::vector<std::string> merge_warnings;
   ASSIGN_OR_RETURN(Json merged, MergePredictConf(*job.train_conf, *job.conf, &merge_warnings));
   const Json& dsl = job.dsl != nullptr ? *job.dsl : *training->predict_dsl;
-  ASSIGN_OR_RETURN(Plan plan, BuildPlan(dsl, merged, JobMode::kPredict, registry, options,
-                                        &training.value()));
+  ASSIGN_OR_RETURN(Plan plan,
+                   BuildPlan(dsl, merged, JobMode::kPredict, registry, options, &training.value()));
   for (const std::string& w : training->warnings) plan.warnings.push_back("training job: " + w);
   plan.warnings.insert(plan.warnings.end(), merge_warnings.begin(), merge_warnings.end());
   return plan;

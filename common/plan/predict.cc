@@ -13,11 +13,10 @@ namespace {
 
 using DataMap = std::unordered_map<std::string, std::vector<std::string>>;
 
-const std::pair<const char*, const char*> kPredictDataMapping[] = {
-    {"data", "data"},
-    {"train_data", "test_data"},
-    {"validate_data", "test_data"},
-    {"test_data", "test_data"}};
+const std::pair<const char*, const char*> kPredictDataMapping[] = {{"data", "data"},
+                                                                   {"train_data", "test_data"},
+                                                                   {"validate_data", "test_data"},
+                                                                   {"test_data", "test_data"}};
 
 Json StringList(const std::vector<std::string>& items) {
   Json list = Json::array();
@@ -27,13 +26,13 @@ Json StringList(const std::vector<std::string>& items) {
 
 Status PassThroughError(const DslComponent& c, const InputRef& ref) {
   return Invalid("cannot derive the predict DSL: component ", c.name, "'s data input ",
-                 Quote(ref.text), " comes from ", ref.component,
+                 Quote(ref.text), " comes from ", ref.component(),
                  ", which is not deployed and passes no data through");
 }
 
 // The role -> party ids lists of a conf (already shape-checked by ParseRuntimeConf).
-Result<std::vector<std::pair<std::string, std::vector<int64_t>>>> RoleIds(
-    const Json& conf, const char* which) {
+Result<std::vector<std::pair<std::string, std::vector<int64_t>>>> RoleIds(const Json& conf,
+                                                                          const char* which) {
   std::vector<std::pair<std::string, std::vector<int64_t>>> out;
   const Json* role = FindMember(conf, "role");
   if (role == nullptr || !role->is_object()) return Invalid(which, " conf: no role section");
@@ -79,7 +78,8 @@ Json ReindexSection(const Json& section, const std::vector<int64_t>& train_ids,
           size_t old_index = std::stoul(piece);
           if (old_index < train_ids.size()) {
             auto pos = std::find(predict_ids.begin(), predict_ids.end(), train_ids[old_index]);
-            if (pos != predict_ids.end()) pieces.push_back(std::to_string(pos - predict_ids.begin()));
+            if (pos != predict_ids.end())
+              pieces.push_back(std::to_string(pos - predict_ids.begin()));
           }
         }
         if (bar == std::string::npos) break;
@@ -174,11 +174,11 @@ Result<Json> DerivePredictDsl(const Dsl& dsl, const Dag& dag,
       }
       const InputRef& up_ref = (*in)[0];
       for (const std::string& out_name : c.output_data) {
-        int up = dsl.Find(up_ref.component);
+        int up = dsl.Find(up_ref.component());
         if (up < 0 || deployed(up) || dsl.components[up].module == "Reader") {
           output_data_maps[i][out_name] = {up_ref.text};
         } else {
-          auto m = output_data_maps[up].find(up_ref.name);
+          auto m = output_data_maps[up].find(std::string(up_ref.name()));
           if (m == output_data_maps[up].end()) return PassThroughError(c, up_ref);
           output_data_maps[i][out_name] = m->second;
         }
@@ -190,7 +190,8 @@ Result<Json> DerivePredictDsl(const Dsl& dsl, const Dag& dag,
     if (c.has_output) {
       if (c.has_output_model) {
         std::vector<std::string> models;
-        for (const std::string& m : c.output_model) models.push_back("pipeline." + c.name + "." + m);
+        for (const std::string& m : c.output_model)
+          models.push_back("pipeline." + c.name + "." + m);
         entry["input"]["model"] = StringList(models);
       }
       if (c.has_output_data) entry["output"]["data"] = StringList(c.output_data);
@@ -206,14 +207,14 @@ Result<Json> DerivePredictDsl(const Dsl& dsl, const Dag& dag,
           if (refs == nullptr) continue;
           std::vector<std::string> list;
           for (const InputRef& ref : *refs) {
-            int up = dsl.Find(ref.component);
-            if (ref.component == "args" && up < 0) {
+            int up = dsl.Find(ref.component());
+            if (ref.component() == "args" && up < 0) {
               list.push_back(version == 1 ? "args.eval_data" : ref.text);
             } else if (up < 0 || deployed(up) ||
                        (version == 2 && dsl.components[up].module == "Reader")) {
               list.push_back(ref.text);
             } else {
-              auto m = output_data_maps[up].find(ref.name);
+              auto m = output_data_maps[up].find(std::string(ref.name()));
               if (m == output_data_maps[up].end()) return PassThroughError(c, ref);
               list.insert(list.end(), m->second.begin(), m->second.end());
             }
@@ -242,10 +243,10 @@ Result<Json> DerivePredictDsl(const Dsl& dsl, const Dag& dag,
       if (!c.cache_inputs.empty()) {
         std::vector<std::string> caches;
         for (const InputRef& ref : c.cache_inputs) {
-          int up = dsl.Find(ref.component);
+          int up = dsl.Find(ref.component());
           if (version == 1 && up >= 0 && !deployed(up)) {
-            return Invalid("cannot derive the predict DSL: component ", c.name,
-                           " takes cache ", Quote(ref.text), " from ", ref.component,
+            return Invalid("cannot derive the predict DSL: component ", c.name, " takes cache ",
+                           Quote(ref.text), " from ", ref.component(),
                            ", which is not deployed (DSL v1 needs it deployed)");
           }
           caches.push_back(ref.text);
@@ -269,7 +270,8 @@ Result<Json> MergePredictConf(const Json& train_conf, const Json& predict_conf,
   for (const auto& [role, ids] : predict_roles) {
     const std::vector<int64_t>* train_ids = FindIds(train_roles, role);
     if (train_ids == nullptr) {
-      warnings->push_back(StrCat("predict conf: role ", role, " does not occur in the training "
+      warnings->push_back(StrCat("predict conf: role ", role,
+                                 " does not occur in the training "
                                  "conf; its parties have no trained models"));
       continue;
     }

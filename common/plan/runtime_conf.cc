@@ -10,10 +10,15 @@ namespace fedflow::plan {
 namespace {
 
 const std::unordered_set<std::string>& KnownTopLevelKeys() {
-  static const auto* keys = new std::unordered_set<std::string>{
-      "dsl_version",          "initiator",       "role",           "job_parameters",
-      "component_parameters", "algorithm_parameters", "role_parameters", "provider",
-      "local"};
+  static const auto* keys = new std::unordered_set<std::string>{"dsl_version",
+                                                                "initiator",
+                                                                "role",
+                                                                "job_parameters",
+                                                                "component_parameters",
+                                                                "algorithm_parameters",
+                                                                "role_parameters",
+                                                                "provider",
+                                                                "local"};
   return *keys;
 }
 
@@ -28,8 +33,8 @@ Result<PartySelector> ParseSelector(const std::string& key, const std::string& p
   bool ok = !key.empty();
   while (ok && start <= key.size()) {
     size_t bar = key.find('|', start);
-    std::string piece = key.substr(start, bar == std::string::npos ? std::string::npos
-                                                                   : bar - start);
+    std::string piece =
+        key.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
     ok = !piece.empty() && piece.size() <= 6;
     for (char c : piece) ok = ok && c >= '0' && c <= '9';
     if (ok) sel.indices.push_back(std::stoi(piece));
@@ -46,8 +51,7 @@ Result<PartySelector> ParseSelector(const std::string& key, const std::string& p
 // Parses `<section>.role`: role -> selector -> object. `components` fills
 // RoleSection::components (component_parameters).
 Status ParseRoleSections(const Json& role_obj, const std::string& path, const RuntimeConf& conf,
-                         bool components,
-                         std::array<std::vector<RoleSection>, kNumRoles>* out,
+                         bool components, std::array<std::vector<RoleSection>, kNumRoles>* out,
                          std::vector<std::string>* warnings) {
   RETURN_NOT_OK(ExpectObject(role_obj, path));
   for (auto r = role_obj.begin(); r != role_obj.end(); ++r) {
@@ -93,7 +97,7 @@ Status ParseRoleSections(const Json& role_obj, const std::string& path, const Ru
 }
 
 Status ParseComponentMap(const Json& obj, const std::string& path,
-                         std::unordered_map<std::string, const Json*>* out) {
+                         std::unordered_map<std::string_view, const Json*>* out) {
   RETURN_NOT_OK(ExpectObject(obj, path));
   out->reserve(obj.size());
   for (auto c = obj.begin(); c != obj.end(); ++c) {
@@ -131,8 +135,8 @@ Status ParseV2(const Json& conf, RuntimeConf* out, std::vector<std::string>* war
       if (found) out->job_type = mode;
     }
     if (const Json* role = FindMember(*jp, "role")) {
-      RETURN_NOT_OK(ParseRoleSections(*role, "job_parameters.role", *out, false, &out->job_role,
-                                      warnings));
+      RETURN_NOT_OK(
+          ParseRoleSections(*role, "job_parameters.role", *out, false, &out->job_role, warnings));
     }
   }
   if (const Json* cp = FindMember(conf, "component_parameters")) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -33,37 +34,38 @@ struct RoleSection {
   PartySelector selector;
   const Json* value = nullptr;  // the object under the key
   // component_parameters only: component name -> its parameters in this section.
-  std::unordered_map<std::string, const Json*> components;
+  std::unordered_map<std::string_view, const Json*> components;
 };
 
 // DSL v1 role_parameters.<role>.
 struct V1RoleParameters {
   const Json* args_data = nullptr;  // role_parameters.<role>.args.data
-  std::unordered_map<std::string, const Json*> components;
+  std::unordered_map<std::string_view, const Json*> components;
 };
 
 // A runtime conf, checked for shape and indexed for the planner. Points into the Json it was
-// parsed from, which must outlive it. Both versions: v1 (flat job_parameters,
-// algorithm_parameters, role_parameters lists indexed by party position, args.data inputs)
-// and v2 (job_parameters and component_parameters with common and role sections).
+// parsed from (its maps view that Json's keys), which must outlive it and stay unchanged. Both
+// versions: v1 (flat job_parameters, algorithm_parameters, role_parameters lists indexed by party
+// position, args.data inputs) and v2 (job_parameters and component_parameters with common and role
+// sections).
 struct RuntimeConf {
   const Json* json = nullptr;
   int version = 1;  // dsl_version; 1 when absent
   Role initiator_role = Role::kGuest;
   int64_t initiator_party_id = 0;
-  std::vector<RoleParties> roles;                // conf order
-  std::array<int, kNumRoles> role_position{};    // Role -> index into `roles`, or -1
-  std::optional<JobMode> job_type;               // job_parameters' job_type, if given
+  std::vector<RoleParties> roles;              // conf order
+  std::array<int, kNumRoles> role_position{};  // Role -> index into `roles`, or -1
+  std::optional<JobMode> job_type;             // job_parameters' job_type, if given
 
   // v2
   const Json* job_common = nullptr;
   std::array<std::vector<RoleSection>, kNumRoles> job_role;
-  std::unordered_map<std::string, const Json*> component_common;
+  std::unordered_map<std::string_view, const Json*> component_common;
   std::array<std::vector<RoleSection>, kNumRoles> component_role;
 
   // v1
   const Json* job_parameters_v1 = nullptr;
-  std::unordered_map<std::string, const Json*> algorithm_parameters;
+  std::unordered_map<std::string_view, const Json*> algorithm_parameters;
   std::array<V1RoleParameters, kNumRoles> role_parameters;
 
   const RoleParties* FindRole(Role role) const {

@@ -13,7 +13,10 @@ namespace fedflow::store {
 
 namespace {
 
+// Run files are written in 1 MiB blocks and read through 256 KiB buffers (one per run being
+// merged, at most kMaxRuns).
 constexpr size_t kFileBufferBytes = 1 << 20;
+constexpr size_t kReadBufferBytes = 256 << 10;
 
 uint64_t HashId(std::string_view id) { return std::hash<std::string_view>()(id); }
 
@@ -110,7 +113,7 @@ class RunReader {
     auto* dst = static_cast<char*>(out);
     while (n > 0) {
       if (pos_ == end_) {
-        if (buf_.empty()) buf_.resize(kFileBufferBytes);
+        if (buf_.empty()) buf_.resize(kReadBufferBytes);
         end_ = fread(buf_.data(), 1, buf_.size(), file_.get());
         pos_ = 0;
         if (end_ == 0) {

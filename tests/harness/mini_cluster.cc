@@ -1,6 +1,5 @@
 #include "tests/harness/mini_cluster.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -9,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -35,9 +35,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kStopGrace(15000);
-// Between retries of a call while a leader is being elected: a poll, not a synchronisation.
-constexpr milliseconds kRetryPause(50);
-
 std::string TailOfFile(const std::string& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "(nothing at " + path + ")";
@@ -60,10 +57,6 @@ bool Reaped(pid_t pid) {
   int st;
   pid_t r = waitpid(pid, &st, WNOHANG);
   return r == pid || (r < 0 && errno == ECHILD);
-}
-
-bool IsEndStatus(const std::string& s) {
-  return s == "success" || s == "failed" || s == "canceled" || s == "timeout";
 }
 
 rpc::ClientPoolOptions PoolOptions() {
@@ -91,13 +84,11 @@ int MiniCluster::AgentIndex(const std::string& agent_id) {
   size_t dash = agent_id.rfind('-');
   if (dash == std::string::npos || dash + 1 >= agent_id.size()) return -1;
   const std::string tail = agent_id.substr(dash + 1);
-  if (!std::all_of(tail.begin(), tail.end(), ::isdigit)) return -1;
-  return std::stoi(tail);
+  if (tail.size() > 6 || !std::all_of(tail.begin(), tail.end(), ::isdigit)) return -1;
+  return static_cast<int>(std::strtol(tail.c_str(), nullptr, 10));
 }
 
-std::string MiniCluster::zk_connect_string() const {
-  return zk_ ? zk_->connect_string() : "";
-}
+std::string MiniCluster::zk_connect_string() const { return zk_ ? zk_->connect_string() : ""; }
 
 milliseconds MiniCluster::patience() const {
   // A dead leader's election node lasts one session timeout; then the standby loads the jobs.
@@ -120,15 +111,17 @@ Status MiniCluster::Start() {
   zk_ = std::make_unique<ZkLauncher>(zo);
   RETURN_NOT_OK_PREPEND(zk_->Start(), "starting ZooKeeper");
 
-  const std::string bin = FedflowTest::BinDir();
+  std::string bin = options_.bin_dir;
+  if (bin.empty() && getenv("FEDFLOW_TEST_BIN_DIR") != nullptr)
+    bin = getenv("FEDFLOW_TEST_BIN_DIR");
+  if (bin.empty()) bin = FedflowTest::BinDir();
   const std::string zk = zk_->connect_string();
   for (int i = 0; i < options_.coordinators; ++i) {
     Daemon d;
     d.name = "coordinator-" + std::to_string(i);
     d.index = i;
     d.binary = bin + "/fedflow-coordinator";
-    d.args = {"--zk=" + zk,
-              "--data_dir=" + options_.dir + "/" + d.name,
+    d.args = {"--zk=" + zk, "--data_dir=" + options_.dir + "/" + d.name,
               "--zk_session_timeout_ms=" + std::to_string(options_.zk_session_timeout_ms),
               "--coordinator_agent_lost_grace_ms=" + std::to_string(options_.agent_lost_grace_ms),
               "--v=1"};
@@ -249,7 +242,9 @@ Status MiniCluster::AwaitServing(const std::vector<Daemon*>& daemons) {
       if (!endpoint.empty()) {
         d->endpoint = endpoint;
         size_t colon = endpoint.rfind(':');
-        if (colon != std::string::npos) d->port = std::stoi(endpoint.substr(colon + 1));
+        if (colon != std::string::npos) {
+          d->port = static_cast<int>(std::strtol(endpoint.c_str() + colon + 1, nullptr, 10));
+        }
         break;
       }
       if (Reaped(d->pid)) {
@@ -272,28 +267,32 @@ std::string MiniCluster::DaemonOutputTail(const Daemon& d) const {
   return TailOfFile(options_.dir + "/logs/" + d.name + ".out", 3000);
 }
 
-Status MiniCluster::Signal(Daemon* d, int sig, bool wait) {
+Status MiniCluster::Signal(Daemon* d, int sig) {
   if (d->pid <= 0) return Status::IllegalState(d->name + " is not running");
   kill(d->pid, sig);
-  if (!wait) return Status::OK();
+  AwaitExit(d);
+  return Status::OK();
+}
+
+void MiniCluster::AwaitExit(Daemon* d) {
+  if (d->pid <= 0) return;
   const auto deadline = Clock::now() + kStopGrace;
   while (!Reaped(d->pid)) {
     if (Clock::now() >= deadline) {
-      LOG(WARNING) << d->name << " ignored signal " << sig << " for " << kStopGrace.count()
-                   << " ms; sending SIGKILL";
+      LOG(WARNING) << d->name << " still runs " << kStopGrace.count()
+                   << " ms after it was signalled; sending SIGKILL";
       kill(d->pid, SIGKILL);
       while (!Reaped(d->pid)) std::this_thread::sleep_for(milliseconds(5));
       break;
     }
     std::this_thread::sleep_for(milliseconds(5));
   }
-  VLOG(1) << "stopped " << d->name << " (pid " << d->pid << ") with signal " << sig;
+  VLOG(1) << d->name << " (pid " << d->pid << ") exited";
   d->pid = -1;
-  return Status::OK();
 }
 
 Status MiniCluster::Restart(Daemon* d) {
-  if (d->pid > 0) RETURN_NOT_OK(Signal(d, SIGTERM, true));
+  if (d->pid > 0) RETURN_NOT_OK(Signal(d, SIGTERM));
   RETURN_NOT_OK(Launch(d));
   return AwaitServing({d});
 }
@@ -315,36 +314,41 @@ const MiniCluster::Daemon* MiniCluster::FindAgent(int64_t party_id, int index) c
   return const_cast<MiniCluster*>(this)->FindAgent(party_id, index);
 }
 
-#define FEDFLOW_FIND_OR_RETURN(var, expr, what)                       \
-  Daemon* var = (expr);                                               \
-  if (var == nullptr) return Status::NotFound(std::string("no ") + what)
+Result<MiniCluster::Daemon*> MiniCluster::CoordinatorDaemon(int index) {
+  Daemon* d = FindCoordinator(index);
+  if (d == nullptr) return Status::NotFound("no coordinator " + std::to_string(index));
+  return d;
+}
+Result<MiniCluster::Daemon*> MiniCluster::AgentDaemon(int64_t party_id, int index) {
+  Daemon* d = FindAgent(party_id, index);
+  if (d == nullptr) return Status::NotFound("no agent " + AgentId(party_id, index));
+  return d;
+}
 
 Status MiniCluster::KillCoordinator(int index) {
-  FEDFLOW_FIND_OR_RETURN(d, FindCoordinator(index), "coordinator " + std::to_string(index));
-  return Signal(d, SIGKILL, true);
+  ASSIGN_OR_RETURN(Daemon * d, CoordinatorDaemon(index));
+  return Signal(d, SIGKILL);
 }
 Status MiniCluster::StopCoordinator(int index) {
-  FEDFLOW_FIND_OR_RETURN(d, FindCoordinator(index), "coordinator " + std::to_string(index));
-  return Signal(d, SIGTERM, true);
+  ASSIGN_OR_RETURN(Daemon * d, CoordinatorDaemon(index));
+  return Signal(d, SIGTERM);
 }
 Status MiniCluster::RestartCoordinator(int index) {
-  FEDFLOW_FIND_OR_RETURN(d, FindCoordinator(index), "coordinator " + std::to_string(index));
+  ASSIGN_OR_RETURN(Daemon * d, CoordinatorDaemon(index));
   return Restart(d);
 }
 Status MiniCluster::KillAgent(int64_t party_id, int index) {
-  FEDFLOW_FIND_OR_RETURN(d, FindAgent(party_id, index), "agent " + AgentId(party_id, index));
-  return Signal(d, SIGKILL, true);
+  ASSIGN_OR_RETURN(Daemon * d, AgentDaemon(party_id, index));
+  return Signal(d, SIGKILL);
 }
 Status MiniCluster::StopAgent(int64_t party_id, int index) {
-  FEDFLOW_FIND_OR_RETURN(d, FindAgent(party_id, index), "agent " + AgentId(party_id, index));
-  return Signal(d, SIGTERM, true);
+  ASSIGN_OR_RETURN(Daemon * d, AgentDaemon(party_id, index));
+  return Signal(d, SIGTERM);
 }
 Status MiniCluster::RestartAgent(int64_t party_id, int index) {
-  FEDFLOW_FIND_OR_RETURN(d, FindAgent(party_id, index), "agent " + AgentId(party_id, index));
+  ASSIGN_OR_RETURN(Daemon * d, AgentDaemon(party_id, index));
   return Restart(d);
 }
-
-#undef FEDFLOW_FIND_OR_RETURN
 
 bool MiniCluster::CoordinatorRunning(int index) const { return CoordinatorPid(index) > 0; }
 bool MiniCluster::AgentRunning(int64_t party_id, int index) const {
@@ -386,9 +390,7 @@ void MiniCluster::Shutdown() {
   for (Daemon* d : all) {
     if (d->pid > 0) kill(d->pid, SIGTERM);
   }
-  for (Daemon* d : all) {
-    if (d->pid > 0) Signal(d, SIGTERM, true).IgnoreError();
-  }
+  for (Daemon* d : all) AwaitExit(d);
   // 2. A task process should not outlive its agent (PR_SET_PDEATHSIG); make sure of it.
   for (pid_t pid : TaskProcesses()) {
     LOG(WARNING) << "fedflow-task pid " << pid << " outlived its agent; killing it";
@@ -400,187 +402,6 @@ void MiniCluster::Shutdown() {
   agent_pool_.reset();
   zk_client_.reset();
   if (zk_) zk_->Stop().IgnoreError();
-}
-
-std::vector<pid_t> MiniCluster::TaskProcesses(const std::string& job_id) const {
-  std::vector<pid_t> out;
-  if (options_.dir.empty()) return out;
-  const std::string prefix = "--task_dir=" + options_.dir + "/";
-  const std::string job_part = "/jobs/" + job_id + "/";
-  DIR* proc = opendir("/proc");
-  if (proc == nullptr) return out;
-  while (dirent* e = readdir(proc)) {
-    const std::string name = e->d_name;
-    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-    std::ifstream in("/proc/" + name + "/cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.empty()) continue;  // A zombie or a kernel thread.
-    std::vector<std::string> args;
-    std::stringstream ss(cmdline);
-    for (std::string a; std::getline(ss, a, '\0');) args.push_back(a);
-    if (args.empty() || fs::path(args[0]).filename() != "fedflow-task") continue;
-    for (const std::string& a : args) {
-      if (a.compare(0, prefix.size(), prefix) != 0) continue;
-      if (job_id.empty() || a.find(job_part) != std::string::npos) {
-        out.push_back(static_cast<pid_t>(std::stol(name)));
-      }
-      break;
-    }
-  }
-  closedir(proc);
-  return out;
-}
-
-// --- Client calls. ---
-
-Status MiniCluster::CallLeader(const std::function<void(thrift::CoordinatorServiceClient&)>& call,
-                               const std::function<const thrift::TStatus&()>& status,
-                               bool idempotent, milliseconds patience) {
-  if (coordinator_pool_ == nullptr || zk_client_ == nullptr) {
-    return Status::IllegalState("the mini cluster is not started");
-  }
-  const auto deadline = Clock::now() + patience;
-  std::string redirect;
-  Status last;
-  while (true) {
-    std::string endpoint = redirect;
-    redirect.clear();
-    if (endpoint.empty()) {
-      auto leader = FindLeaderEndpoint(zk_client_.get(), ClusterLayout{});
-      if (leader.ok()) endpoint = *leader;
-      last = leader.status();
-    }
-    if (!endpoint.empty()) {
-      last = coordinator_pool_->Call(endpoint, call,
-                                     idempotent ? rpc::Idempotency::kIdempotent
-                                                : rpc::Idempotency::kNotIdempotent);
-      if (!last.ok()) {
-        last = last.CloneAndPrepend("coordinator " + endpoint);
-        // The request may have been applied: only an idempotent call can go again.
-        if (!idempotent) return last;
-        coordinator_pool_->DropEndpoint(endpoint);
-      } else {
-        const thrift::TStatus& ts = status();
-        last = rpc::FromThrift(ts);
-        if (last.IsNotLeader()) {
-          if (ts.__isset.leader_endpoint && ts.leader_endpoint != endpoint) {
-            redirect = ts.leader_endpoint;
-            continue;  // Follow the redirect at once.
-          }
-        } else if (!(last.IsUnavailable() &&
-                     last.message().find("has no live agent") != std::string::npos)) {
-          return last;  // The leader's answer, good or bad.
-        }
-      }
-    }
-    if (Clock::now() >= deadline) return last;
-    std::this_thread::sleep_for(kRetryPause);
-  }
-}
-
-Result<std::string> MiniCluster::Submit(const std::string& dsl_json,
-                                        const std::string& conf_json) {
-  thrift::TSubmitJobRequest req;
-  req.protocol_version = Proto();
-  req.dsl_json = dsl_json;
-  req.conf_json = conf_json;
-  thrift::TSubmitJobResponse resp;
-  RETURN_NOT_OK(CallLeader([&](thrift::CoordinatorServiceClient& c) { c.SubmitJob(resp, req); },
-                           [&]() -> const thrift::TStatus& { return resp.status; }, false,
-                           milliseconds(15000)));
-  return resp.job_id;
-}
-
-Result<thrift::TJobInfo> MiniCluster::Query(const std::string& job_id) {
-  thrift::TQueryJobRequest req;
-  req.protocol_version = Proto();
-  req.job_id = job_id;
-  thrift::TQueryJobResponse resp;
-  RETURN_NOT_OK(CallLeader([&](thrift::CoordinatorServiceClient& c) { c.QueryJob(resp, req); },
-                           [&]() -> const thrift::TStatus& { return resp.status; }, true,
-                           patience()));
-  return resp.job;
-}
-
-Result<std::vector<thrift::TJobInfo>> MiniCluster::ListJobs() {
-  thrift::TListJobsRequest req;
-  req.protocol_version = Proto();
-  req.__set_limit(0);
-  thrift::TListJobsResponse resp;
-  RETURN_NOT_OK(CallLeader([&](thrift::CoordinatorServiceClient& c) { c.ListJobs(resp, req); },
-                           [&]() -> const thrift::TStatus& { return resp.status; }, true,
-                           patience()));
-  return resp.jobs;
-}
-
-Status MiniCluster::StopJob(const std::string& job_id, const std::string& stop_status) {
-  thrift::TStopJobRequest req;
-  req.protocol_version = Proto();
-  req.job_id = job_id;
-  req.__set_stop_status(stop_status);
-  thrift::TStopJobResponse resp;
-  return CallLeader([&](thrift::CoordinatorServiceClient& c) { c.StopJob(resp, req); },
-                    [&]() -> const thrift::TStatus& { return resp.status; }, true, patience());
-}
-
-Result<std::vector<std::string>> MiniCluster::Rerun(const std::string& job_id,
-                                                    const std::string& component, bool force) {
-  thrift::TRerunJobRequest req;
-  req.protocol_version = Proto();
-  req.job_id = job_id;
-  if (!component.empty()) req.__set_component(component);
-  req.__set_force(force);
-  thrift::TRerunJobResponse resp;
-  RETURN_NOT_OK(CallLeader([&](thrift::CoordinatorServiceClient& c) { c.RerunJob(resp, req); },
-                           [&]() -> const thrift::TStatus& { return resp.status; }, false,
-                           milliseconds(15000)));
-  return resp.components;
-}
-
-Result<thrift::TJobInfo> MiniCluster::WaitForEnd(const std::string& job_id,
-                                                 milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  std::string last = "never answered";
-  while (true) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-    auto job = Query(job_id);
-    if (job.ok()) {
-      if (IsEndStatus(job->status)) return job;
-      std::string running;
-      for (const thrift::TTaskInfo& t : job->tasks) {
-        if (t.party_status == "running") {
-          running += " " + t.component + "/" + t.role + "/" + std::to_string(t.party_id);
-        }
-      }
-      last = job->status + " (" + std::to_string(job->progress) + "%), running:" +
-             (running.empty() ? " none" : running);
-    } else if (job.status().IsNotFound() || job.status().IsInvalidArgument()) {
-      return job.status();
-    } else {
-      last = job.status().ToString();
-    }
-    if (left.count() <= 0) {
-      return Status::TimedOut("job " + job_id + " did not end within " +
-                              std::to_string(timeout.count()) + " ms; last: " + last);
-    }
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-}
-
-Result<std::vector<thrift::TAgentTask>> MiniCluster::AgentTasks(int64_t party_id, int index,
-                                                                const std::string& job_id) {
-  const Daemon* d = FindAgent(party_id, index);
-  if (d == nullptr) return Status::NotFound("no agent " + AgentId(party_id, index));
-  if (agent_pool_ == nullptr) return Status::IllegalState("the mini cluster is not started");
-  thrift::TQueryAgentTasksRequest req;
-  req.protocol_version = Proto();
-  req.__set_job_id(job_id);
-  thrift::TQueryAgentTasksResponse resp;
-  RETURN_NOT_OK(agent_pool_->Call(
-      d->endpoint, [&](thrift::AgentServiceClient& c) { c.QueryTasks(resp, req); },
-      rpc::Idempotency::kIdempotent));
-  RETURN_NOT_OK(rpc::FromThrift(resp.status));
-  return resp.tasks;
 }
 
 }  // namespace fedflow::testing

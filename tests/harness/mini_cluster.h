@@ -33,7 +33,7 @@ namespace fedflow::testing {
 
 // A whole fedflow cluster of real processes on loopback, for integration tests (after Kudu's
 // ExternalMiniCluster): a ZooKeeper server (ZkLauncher), `coordinators` fedflow-coordinator
-// processes and, per party, its fedflow-agent processes, all started from FedflowTest::BinDir().
+// processes and, per party, its fedflow-agent processes, all started from Options::bin_dir.
 // Each daemon runs in its own process group with stdout/stderr in <dir>/logs/<name>.out and its
 // glog files in <dir>/logs/<name>/; agents keep their store and task work directories in
 // <dir>/<name>/. Daemons are named "coordinator-<i>" and "agent-<party>-<i>"; agent i of party P
@@ -66,6 +66,9 @@ class MiniCluster {
     int agent_lost_grace_ms = 1500;
     int task_stop_grace_ms = 500;
     int zk_session_timeout_ms = 4000;
+    // Where fedflow's binaries are; empty: $FEDFLOW_TEST_BIN_DIR if set (to test another
+    // build), else the build tree's bin/ (FedflowTest::BinDir()).
+    std::string bin_dir;
     // How long Start() and Restart*() wait for daemons to serve and a leader to be ready.
     int start_timeout_ms = 60000;
   };
@@ -131,8 +134,7 @@ class MiniCluster {
   // Polls the job until it has an end status (success, failed, canceled, timeout) and returns
   // its final view; TimedOut (naming the last status and running tasks) after `timeout`.
   // Transient errors while a new leader takes over are polled through.
-  Result<thrift::TJobInfo> WaitForEnd(const std::string& job_id,
-                                      std::chrono::milliseconds timeout);
+  Result<thrift::TJobInfo> WaitForEnd(const std::string& job_id, std::chrono::milliseconds timeout);
   // What agent `index` of a party knows of the job's tasks (AgentService.QueryTasks).
   Result<std::vector<thrift::TAgentTask>> AgentTasks(int64_t party_id, int index,
                                                      const std::string& job_id);
@@ -165,19 +167,26 @@ class MiniCluster {
   const Daemon* FindCoordinator(int index) const;
   Daemon* FindAgent(int64_t party_id, int index);
   const Daemon* FindAgent(int64_t party_id, int index) const;
+  Result<Daemon*> CoordinatorDaemon(int index);
+  Result<Daemon*> AgentDaemon(int64_t party_id, int index);
   Status Launch(Daemon* d);
   // Waits for the port files of `daemons` (or for one of them to exit).
   Status AwaitServing(const std::vector<Daemon*>& daemons);
-  Status Signal(Daemon* d, int sig, bool wait);
+  // Sends `sig` and waits for the daemon to exit (SIGKILL after 15 s), reaping it.
+  Status Signal(Daemon* d, int sig);
+  void AwaitExit(Daemon* d);
   Status Restart(Daemon* d);
   Status ConnectZk();
   Status AwaitLeader();
   std::string DaemonOutputTail(const Daemon& d) const;
 
   // Runs `call` on the leader; `status` reads the response's TStatus after a call.
+  // (mini_cluster_client.cc, with the other client calls.)
   Status CallLeader(const std::function<void(thrift::CoordinatorServiceClient&)>& call,
                     const std::function<const thrift::TStatus&()>& status, bool idempotent,
                     std::chrono::milliseconds patience);
+  Result<thrift::TJobInfo> QueryWithPatience(const std::string& job_id,
+                                             std::chrono::milliseconds patience);
 
   Options options_;
   std::unique_ptr<ZkLauncher> zk_;

@@ -61,8 +61,7 @@ ProbeJob& ProbeJob::JobParam(const std::string& key, const Json& value) {
   return *this;
 }
 
-std::vector<thrift::TTaskInfo> TasksOf(const thrift::TJobInfo& job,
-                                       const std::string& component) {
+std::vector<thrift::TTaskInfo> TasksOf(const thrift::TJobInfo& job, const std::string& component) {
   std::vector<thrift::TTaskInfo> out;
   for (const thrift::TTaskInfo& t : job.tasks) {
     if (t.component == component) out.push_back(t);

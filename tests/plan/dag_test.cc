@@ -40,8 +40,8 @@ TEST_F(DagTest, ChainHasOneComponentPerLevel) {
 
 TEST_F(DagTest, DiamondJoinsAtTheDeepestLevel) {
   // d is declared first: the topological order still puts it last.
-  auto plan = PlanDsl(ProbeDsl({"d", "c", "b", "a"},
-                               {{"a", "b"}, {"a", "c"}, {"b", "d"}, {"c", "d"}}));
+  auto plan =
+      PlanDsl(ProbeDsl({"d", "c", "b", "a"}, {{"a", "b"}, {"a", "c"}, {"b", "d"}, {"c", "d"}}));
   ASSERT_OK(plan);
   EXPECT_EQ((std::vector<std::string>{"a", "c", "b", "d"}), plan->topological_order);
   EXPECT_EQ((std::vector<std::vector<std::string>>{{"a"}, {"b", "c"}, {"d"}}), plan->levels);
@@ -51,8 +51,8 @@ TEST_F(DagTest, DiamondJoinsAtTheDeepestLevel) {
 
 TEST_F(DagTest, UnevenPathsTakeTheLongestForTheLevel) {
   // a -> d directly and a -> b -> c -> d: d is at level 3.
-  auto plan = PlanDsl(ProbeDsl({"a", "b", "c", "d"}, {{"a", "d"}, {"a", "b"}, {"b", "c"},
-                                                       {"c", "d"}}));
+  auto plan =
+      PlanDsl(ProbeDsl({"a", "b", "c", "d"}, {{"a", "d"}, {"a", "b"}, {"b", "c"}, {"c", "d"}}));
   ASSERT_OK(plan);
   EXPECT_EQ(3, plan->FindComponent("d")->level);
   EXPECT_EQ((std::vector<std::string>{"a", "c"}), plan->FindComponent("d")->upstream);
@@ -115,12 +115,13 @@ TEST_F(DagTest, SelfLoopIsNamed) {
 
 TEST_F(DagTest, CycleBehindValidComponentsIsFoundAndNamedWithoutThem) {
   // r feeds the loop b -> c -> b, and d hangs below it: only the loop is named.
-  auto plan = PlanDsl(ProbeDsl({"r", "d", "b", "c"},
-                               {{"r", "b"}, {"c", "b"}, {"b", "c"}, {"c", "d"}}));
+  auto plan =
+      PlanDsl(ProbeDsl({"r", "d", "b", "c"}, {{"r", "b"}, {"c", "b"}, {"b", "c"}, {"c", "d"}}));
   ASSERT_FALSE(plan.ok());
   const std::string& m = plan.status().message();
   EXPECT_TRUE(m.find("b -> c -> b") != std::string::npos ||
-              m.find("c -> b -> c") != std::string::npos) << m;
+              m.find("c -> b -> c") != std::string::npos)
+      << m;
   EXPECT_EQ(std::string::npos, m.find("r ->")) << m;
 }
 
@@ -208,7 +209,8 @@ INSTANTIATE_TEST_SUITE_P(
         ShapeCase{R"({"components": []})", "components must be an object"},
         ShapeCase{R"({"components": {}})", "the DSL has no components"},
         ShapeCase{R"({"components": {"a": 1}})", "component a: expected an object, got integer"},
-        ShapeCase{R"({"components": {"a": {"input": {}}}})", "component a: the DSL gives no module"},
+        ShapeCase{R"({"components": {"a": {"input": {}}}})",
+                  "component a: the DSL gives no module"},
         ShapeCase{R"({"components": {"a": {"module": 3}}})", "component a: module must be"},
         ShapeCase{R"({"components": {"a b": {"module": "Probe"}}})",
                   "component \"a b\": a component name may only contain"},

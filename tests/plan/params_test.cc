@@ -19,7 +19,7 @@ constexpr char kBinningDsl[] = R"({"components": {
                 "output": {"data": ["data"], "model": ["model"]}},
   "binning_1": {"module": "HeteroFeatureBinning",
                 "input": {"data": {"data": ["reader_0.data"]}, "model": ["binning_0.model"]},
-                "output": {"data": ["data"]}},
+                "output": {"data": ["data"], "model": ["model"]}},
   "binning_2": {"module": "HeteroFeatureBinning",
                 "input": {"data": {"data": ["reader_0.data"]}, "model": ["binning_1.model"]},
                 "output": {"data": ["data"], "model": ["model"]}},
@@ -36,7 +36,7 @@ constexpr char kBinningDsl[] = R"({"components": {
 TEST_F(ParamsTest, TasksGoWhereTheModuleRuns) {
   auto plan = PlanTexts(kBinningDsl, V2Conf());
   ASSERT_OK(plan);
-  std::vector<std::string> all = {"reader_0", "binning_0", "binning_1", "binning_2",
+  std::vector<std::string> all = {"reader_0",    "binning_0",   "binning_1",   "binning_2",
                                   "selection_0", "hetero_lr_0", "hetero_lr_1", "evaluation_0"};
   EXPECT_EQ(all, Party(*plan, Role::kGuest, 9999).TaskNames());
   EXPECT_EQ(all, Party(*plan, Role::kHost, 10000).TaskNames());
@@ -60,7 +60,8 @@ TEST_F(ParamsTest, LocalOnlyModulesRunOnlyOnTheLocalRole) {
 
 TEST_F(ParamsTest, ComponentWithoutAnyTaskWarns) {
   auto plan = PlanTexts(R"({"components": {"upload_0": {"module": "Upload"},
-                                            "probe_0": {"module": "Probe"}}})", V2Conf());
+                                            "probe_0": {"module": "Probe"}}})",
+                        V2Conf());
   ASSERT_OK(plan);
   ASSERT_FALSE(plan->warnings.empty());
   EXPECT_NE(std::string::npos,
@@ -73,15 +74,17 @@ std::string ThreeHostConf(const std::string& host_sections, const std::string& j
   return R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 9999},
       "role": {"guest": [9999], "host": [1, 2, 3]},
       "job_parameters": {"common": {"task_cores": 4, "eggroll_run": {"a": 1}},
-                         "role": {"host": )" + job_host + R"(}},
+                         "role": {"host": )" +
+         job_host + R"(}},
       "component_parameters": {
         "common": {"binning_0": {"bin_num": 10, "method": "quantile"}},
-        "role": {"host": )" + host_sections + "}}}";
+        "role": {"host": )" +
+         host_sections + "}}}";
 }
 
 TEST_F(ParamsTest, AllAndIndexKeysApplyInConfOrderAllFirst) {
-  auto plan = PlanTexts(kBinningDsl,
-                        ThreeHostConf(R"({"all": {"binning_0": {"bin_num": 20, "error": 0.1}},
+  auto plan =
+      PlanTexts(kBinningDsl, ThreeHostConf(R"({"all": {"binning_0": {"bin_num": 20, "error": 0.1}},
                                           "0|1": {"binning_0": {"bin_num": 30}},
                                           "2": {"binning_0": {"method": "bucket"}}})"));
   ASSERT_OK(plan);
@@ -97,8 +100,7 @@ TEST_F(ParamsTest, AllAndIndexKeysApplyInConfOrderAllFirst) {
 
 TEST_F(ParamsTest, AllAndIndexKeysApplyInConfOrderIndexFirst) {
   // The same entries with "0|1" before "all": "all" is applied later and wins.
-  auto plan = PlanTexts(kBinningDsl,
-                        ThreeHostConf(R"({"0|1": {"binning_0": {"bin_num": 30}},
+  auto plan = PlanTexts(kBinningDsl, ThreeHostConf(R"({"0|1": {"binning_0": {"bin_num": 30}},
                                           "all": {"binning_0": {"bin_num": 20, "error": 0.1}}})"));
   ASSERT_OK(plan);
   for (int64_t host : {1, 2, 3}) {
@@ -184,18 +186,18 @@ TEST_F(ParamsTest, NeedRunFalseKeepsTheTaskAndFollowsModelInputs) {
 TEST_F(ParamsTest, NeedRunFollowsCacheInputsToo) {
   auto plan = PlanTexts(R"({"components": {
       "reader_0": {"module": "Reader", "output": {"data": ["data"]}},
-      "intersection_0": {"module": "Intersection", "input": {"data": {"data": ["reader_0.data"]}},
-                         "output": {"data": ["data"], "cache": ["cache"]}},
-      "intersection_1": {"module": "Intersection",
-                         "input": {"data": {"data": ["reader_0.data"]}, "cache": ["intersection_0.cache"]},
-                         "output": {"data": ["data"]}}}})",
-                        V2Conf(R"({"role": {"guest": {"0": {"intersection_0": {"need_run": false,
-                                                                              "intersect_method": "rsa"}}}}})"));
+      "binning_0": {"module": "HeteroFeatureBinning", "input": {"data": {"data": ["reader_0.data"]}},
+                    "output": {"data": ["data"], "cache": ["cache"]}},
+      "binning_1": {"module": "HeteroFeatureBinning",
+                    "input": {"data": {"data": ["reader_0.data"]}, "cache": ["binning_0.cache"]},
+                    "output": {"data": ["data"]}}}})",
+                        V2Conf(R"({"role": {"guest": {"0": {"binning_0": {"need_run": false,
+                                                                         "method": "bucket"}}}}})"));
   ASSERT_OK(plan);
   EXPECT_EQ(std::vector<std::string>{"reader_0"}, Party(*plan, Role::kGuest, 9999).ComponentsRun());
   // Cache inputs also carry parameter inheritance (same module).
-  EXPECT_EQ(Params(*plan, Role::kGuest, 9999, "intersection_0"),
-            Params(*plan, Role::kGuest, 9999, "intersection_1"));
+  EXPECT_EQ(J(R"({"need_run": false, "method": "bucket"})"),
+            Params(*plan, Role::kGuest, 9999, "binning_1"));
 }
 
 TEST_F(ParamsTest, UnknownParameterNamesComponentModuleAndKey) {
@@ -252,7 +254,8 @@ std::string V1Conf(const std::string& host_params, const std::string& host_data 
     "role_parameters": {
       "guest": {"args": {"data": {"train_data": [{"name": "g", "namespace": "n"}]}},
                 "dataio_0": {"with_label": [true]}},
-      "host": {"args": {"data": )" + host_data + R"(}, )" + host_params + "}}}";
+      "host": {"args": {"data": )" +
+         host_data + R"(}, )" + host_params + "}}}";
 }
 
 TEST_F(ParamsTest, V1RoleParameterListsAreIndexedByPartyPosition) {
@@ -333,9 +336,10 @@ INSTANTIATE_TEST_SUITE_P(
         ConfCase{R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 1},
                      "role": {"guest": [1, "1"]}})",
                  "role.guest: party 1 is listed twice"},
-        ConfCase{R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 7},
+        ConfCase{
+            R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 7},
                      "role": {"guest": [1, 2], "host": [7]}})",
-                 "initiator: party 7 is not among the guest parties of the conf (role.guest: [1, 2])"},
+            "initiator: party 7 is not among the guest parties of the conf (role.guest: [1, 2])"},
         ConfCase{R"({"dsl_version": 2, "initiator": {"role": "arbiter", "party_id": 7},
                      "role": {"guest": [1]}})",
                  "initiator: party 7 is not among the arbiter parties"},
@@ -351,10 +355,11 @@ INSTANTIATE_TEST_SUITE_P(
         ConfCase{R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 1},
                      "role": {"guest": [1]}, "job_parameters": {"task_cores": 2}})",
                  "job_parameters: key \"task_cores\" is not \"common\" or \"role\""},
-        ConfCase{R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 1},
+        ConfCase{
+            R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 1},
                      "role": {"guest": [1]},
                      "component_parameters": {"role": {"guest": {"binning_0": {"bin_num": 1}}}}})",
-                 "component_parameters.role.guest: key \"binning_0\" is not \"all\", a party index"},
+            "component_parameters.role.guest: key \"binning_0\" is not \"all\", a party index"},
         ConfCase{R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 1},
                      "role": {"guest": [1]},
                      "component_parameters": {"role": {"judge": {"0": {}}}}})",
@@ -377,6 +382,14 @@ TEST_F(ParamsTest, PartyIdsMayBeStringsAndOutOfRangeIndicesWarn) {
     warned |= w.find("the conf has 1 host party; index 1 matches none") != std::string::npos;
   }
   EXPECT_TRUE(warned);
+}
+
+TEST_F(ParamsTest, DeeplyNestedConfsAreRefused) {
+  std::string deep = "1";
+  for (int i = 0; i < 70; ++i) deep = "[" + deep + "]";
+  ExpectError(
+      PlanTexts(kBinningDsl, V2Conf(R"({"common": {"binning_0": {"bin_num": )" + deep + "}}}")),
+      {"the runtime conf nests objects and lists deeper than 64 levels"});
 }
 
 TEST_F(ParamsTest, JobTypeComesFromTheConfUnlessOverridden) {

@@ -1,11 +1,12 @@
 // The plan's JSON and text forms, and `fedflow dsl plan` run as a real process.
+#include "common/plan/plan_render.h"
+
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "common/plan/plan_render.h"
 #include "tests/harness/test_util.h"
 #include "tests/plan/plan_test_util.h"
 
@@ -20,9 +21,7 @@ std::vector<std::string> Keys(const Json& obj) {
 
 class PlanRenderTest : public testing::FedflowTest {
  protected:
-  std::string Corpus(const std::string& path) {
-    return TestDataDir() + "/fate-corpus/dsl/" + path;
-  }
+  std::string Corpus(const std::string& path) { return TestDataDir() + "/fate-corpus/dsl/" + path; }
 
   struct Run {
     int exit_code = -1;
@@ -54,14 +53,15 @@ constexpr char kSeedDsl[] = "flow_test_template_fate1.11.4/hetero_lr/hetero_lr_n
 constexpr char kSeedConf[] = "flow_test_template_fate1.11.4/hetero_lr/hetero_lr_normal_conf.json";
 
 TEST_F(PlanRenderTest, JsonHasExactlyTheDocumentedShape) {
-  auto plan = PlanTexts(R"({"components": {
+  auto plan =
+      PlanTexts(R"({"components": {
       "reader_0": {"module": "Reader", "output": {"data": ["data"]}},
       "hetero_lr_0": {"module": "HeteroLR", "input": {"data": {"train_data": ["reader_0.data"]}}}}})",
-                        V2Conf(R"({"role": {"host": {"0": {"reader_0": {"table": {"name": "t"}}}}}})"));
+                V2Conf(R"({"role": {"host": {"0": {"reader_0": {"table": {"name": "t"}}}}}})"));
   ASSERT_OK(plan);
   Json j = PlanToJson(*plan);
-  EXPECT_EQ((std::vector<std::string>{"dsl_version", "job_type", "components",
-                                      "topological_order", "levels", "parties"}),
+  EXPECT_EQ((std::vector<std::string>{"dsl_version", "job_type", "components", "topological_order",
+                                      "levels", "parties"}),
             Keys(j));
   EXPECT_EQ(2, j["dsl_version"]);
   EXPECT_EQ("train", j["job_type"]);
@@ -82,13 +82,15 @@ TEST_F(PlanRenderTest, JsonHasExactlyTheDocumentedShape) {
 }
 
 TEST_F(PlanRenderTest, V1TrainingJsonCarriesDataInputsAndThePredictDsl) {
-  Json dsl = J(testing::ReadFileOrDie(Corpus("v1/hetero_logistic_regression/test_hetero_lr_train_job_dsl.json")));
-  Json conf = J(testing::ReadFileOrDie(Corpus("v1/hetero_logistic_regression/test_hetero_lr_train_job_conf.json")));
+  Json dsl = J(testing::ReadFileOrDie(
+      Corpus("v1/hetero_logistic_regression/test_hetero_lr_train_job_dsl.json")));
+  Json conf = J(testing::ReadFileOrDie(
+      Corpus("v1/hetero_logistic_regression/test_hetero_lr_train_job_conf.json")));
   auto plan = PlanJsons(dsl, conf);
   ASSERT_OK(plan);
   Json j = PlanToJson(*plan);
-  EXPECT_EQ((std::vector<std::string>{"dsl_version", "job_type", "components",
-                                      "topological_order", "levels", "parties", "predict_dsl"}),
+  EXPECT_EQ((std::vector<std::string>{"dsl_version", "job_type", "components", "topological_order",
+                                      "levels", "parties", "predict_dsl"}),
             Keys(j));
   EXPECT_EQ(1, j["dsl_version"]);
   EXPECT_EQ(J(R"({"train_data": {"name": "breast_hetero_guest", "namespace": "experiment"}})"),
@@ -120,17 +122,16 @@ TEST_F(PlanRenderTest, TextShowsLevelsTasksAndParameters) {
 }
 
 TEST_F(PlanRenderTest, CliPrintsTheJsonPlanOfAValidJob) {
-  Run run = Fedflow("dsl plan --dsl " + Corpus(kSeedDsl) + " --conf " + Corpus(kSeedConf) +
-                    " --json");
+  Run run =
+      Fedflow("dsl plan --dsl " + Corpus(kSeedDsl) + " --conf " + Corpus(kSeedConf) + " --json");
   ASSERT_EQ(0, run.exit_code) << run.err;
   auto j = ParseJson(run.out, "fedflow output");
   ASSERT_OK(j);
-  EXPECT_EQ((std::vector<std::string>{"dsl_version", "job_type", "components",
-                                      "topological_order", "levels", "parties"}),
+  EXPECT_EQ((std::vector<std::string>{"dsl_version", "job_type", "components", "topological_order",
+                                      "levels", "parties"}),
             Keys(*j));
   EXPECT_EQ(J(R"(["hetero_lr_0", "evaluation_0"])"), (*j)["parties"]["arbiter"]["9999"]["tasks"]);
-  EXPECT_EQ(J(R"(["data_transform_0"])"),
-            (*j)["components"]["intersection_0"]["upstream"]);
+  EXPECT_EQ(J(R"(["data_transform_0"])"), (*j)["components"]["intersection_0"]["upstream"]);
   // The same plan as the library's.
   auto plan = PlanJsons(J(testing::ReadFileOrDie(Corpus(kSeedDsl))),
                         J(testing::ReadFileOrDie(Corpus(kSeedConf))));
@@ -141,7 +142,7 @@ TEST_F(PlanRenderTest, CliPrintsTheJsonPlanOfAValidJob) {
 TEST_F(PlanRenderTest, CliPrintsTheReadablePlanWithoutJson) {
   Run run = Fedflow("dsl plan -d " + Corpus(kSeedDsl) + " -c " + Corpus(kSeedConf));
   ASSERT_EQ(0, run.exit_code) << run.err;
-  EXPECT_EQ(0u, run.out.find("DSL v2 train job: 7 components")) << run.out;
+  EXPECT_EQ(0u, run.out.find("DSL v2 train job: 5 components, 3 parties")) << run.out;
   EXPECT_NE(std::string::npos, run.out.find("Tasks (run:")) << run.out;
 }
 
@@ -149,8 +150,8 @@ TEST_F(PlanRenderTest, CliPlansAV1PredictJobWithoutADsl) {
   Run run = Fedflow(
       "dsl plan --conf " + Corpus("v1/hetero_logistic_regression/test_predict_conf.json") +
       " --train-dsl " + Corpus("v1/hetero_logistic_regression/test_hetero_lr_train_job_dsl.json") +
-      " --train-conf " + Corpus("v1/hetero_logistic_regression/test_hetero_lr_train_job_conf.json") +
-      " --json");
+      " --train-conf " +
+      Corpus("v1/hetero_logistic_regression/test_hetero_lr_train_job_conf.json") + " --json");
   ASSERT_EQ(0, run.exit_code) << run.err;
   auto j = ParseJson(run.out, "fedflow output");
   ASSERT_OK(j);
@@ -161,14 +162,16 @@ TEST_F(PlanRenderTest, CliPlansAV1PredictJobWithoutADsl) {
 }
 
 TEST_F(PlanRenderTest, CliExitsTwoWithTheErrorForAnInvalidJob) {
-  Run run = Fedflow("dsl plan --dsl " +
-                    Corpus("min_test_task_fate1.6.1/config/test_hetero_lr_train_job_dsl.json") +
-                    " --conf " + Corpus("min_test_task_fate1.6.1/config/test_intersect_job_conf.json"));
+  Run run =
+      Fedflow("dsl plan --dsl " +
+              Corpus("min_test_task_fate1.6.1/config/test_hetero_lr_train_job_dsl.json") +
+              " --conf " + Corpus("min_test_task_fate1.6.1/config/test_intersect_job_conf.json"));
   EXPECT_EQ(2, run.exit_code);
   EXPECT_TRUE(run.out.empty()) << run.out;
   EXPECT_NE(std::string::npos,
             run.err.find("component dataio_0: data input \"args.train_data\": the conf has no "
-                         "role_parameters.guest.args.data.train_data")) << run.err;
+                         "role_parameters.guest.args.data.train_data"))
+      << run.err;
 }
 
 TEST_F(PlanRenderTest, CliExitsTwoNamingAMissingOrMalformedFile) {
@@ -188,10 +191,13 @@ TEST_F(PlanRenderTest, CliExitsTwoNamingAMissingOrMalformedFile) {
 }
 
 TEST_F(PlanRenderTest, CliAllowUnknownParamsWarnsOnStderr) {
-  std::string args = "dsl plan --dsl " +
-                     Corpus("fml1x_fate1.4.5/hetero_feature_binning/test_hetero_binning_job_dsl.json") +
-                     " --conf " +
-                     Corpus("fml1x_fate1.4.5/hetero_feature_binning/test_sparse_optimal_binning_chi_square_job_conf.json");
+  std::string args =
+      "dsl plan --dsl " +
+      Corpus("fml1x_fate1.4.5/hetero_feature_binning/test_hetero_binning_job_dsl.json") +
+      " --conf " +
+      Corpus(
+          "fml1x_fate1.4.5/hetero_feature_binning/"
+          "test_sparse_optimal_binning_chi_square_job_conf.json");
   Run strict = Fedflow(args + " --json");
   EXPECT_EQ(2, strict.exit_code);
   EXPECT_NE(std::string::npos, strict.err.find("unknown parameter \"with_value\"")) << strict.err;
@@ -199,7 +205,8 @@ TEST_F(PlanRenderTest, CliAllowUnknownParamsWarnsOnStderr) {
   EXPECT_EQ(0, allowed.exit_code) << allowed.err;
   EXPECT_NE(std::string::npos,
             allowed.err.find("warning: component dataio_0 (module DataIO): ignoring unknown "
-                             "parameter \"with_value\"")) << allowed.err;
+                             "parameter \"with_value\""))
+      << allowed.err;
   EXPECT_OK(ParseJson(allowed.out, "fedflow output"));
 }
 

@@ -3,11 +3,11 @@
 // Helpers shared by the planner's tests: JSON from text, planning from text, and finding
 // parties and tasks in a Plan.
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "common/json_util.h"
 #include "common/plan/module_registry.h"

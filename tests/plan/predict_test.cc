@@ -1,9 +1,10 @@
 // Predict jobs: the v1 predict DSL derived by need_deploy (§9), the predict conf merged with
 // the training conf (§2.4), and planning a predict job.
+#include "common/plan/predict.h"
+
 #include <string>
 #include <vector>
 
-#include "common/plan/predict.h"
 #include "tests/harness/test_util.h"
 #include "tests/plan/plan_test_util.h"
 
@@ -92,7 +93,15 @@ TEST_F(PredictTest, DerivationErrors) {
   ExpectError(Derive(cache, J(kTrainConf)),
               {"component intersection_1 takes cache \"intersection_0.cache\" from "
                "intersection_0, which is not deployed"});
-  Json reader = J(R"({"components": {"reader_0": {"module": "Reader", "output": {"data": ["d"]}}}})");
+  Json no_pass_through = J(kTrainDsl);
+  no_pass_through["components"]["intersection_0"]["need_deploy"] = false;
+  no_pass_through["components"]["intersection_0"]["input"]["data"] =
+      J(R"({"validate_data": ["dataio_0.train"]})");
+  ExpectError(Derive(no_pass_through, J(kTrainConf)),
+              {"component intersection_0 is not deployed and has none of the data inputs "
+               "train_data, eval_data, test_data, data to pass through"});
+  Json reader =
+      J(R"({"components": {"reader_0": {"module": "Reader", "output": {"data": ["d"]}}}})");
   ExpectError(Derive(reader, J(kTrainConf)),
               {"component reader_0: a Reader component exists only in DSL v2"});
 }
@@ -151,8 +160,9 @@ TEST_F(PredictTest, PartySubsetReindexesV1ListsAndV2RoleKeys) {
   std::vector<std::string> warnings;
   auto merged = MergePredictConf(train_conf, predict_v2, &warnings);
   ASSERT_OK(merged);
-  EXPECT_EQ(J(R"({"0": {"reader_0": {"table": {"name": "b"}}, "data_transform_0": {"with_label": false}}})"),
-            (*merged)["component_parameters"]["role"]["host"]);
+  EXPECT_EQ(
+      J(R"({"0": {"reader_0": {"table": {"name": "b"}}, "data_transform_0": {"with_label": false}}})"),
+      (*merged)["component_parameters"]["role"]["host"]);
 }
 
 TEST_F(PredictTest, PredictPartiesTheTrainingLacksAreNamedAndCanBeMappedByPosition) {
@@ -207,7 +217,8 @@ constexpr char kTrainConfV2[] = R"({"dsl_version": 2, "initiator": {"role": "gue
                               "data_transform_0": {"with_label": true}}},
              "host": {"0": {"reader_0": {"table": {"name": "train_h"}}}}}}})";
 
-constexpr char kPredictConfV2[] = R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 9},
+constexpr char kPredictConfV2[] =
+    R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 9},
   "role": {"guest": [9], "host": [10]},
   "job_parameters": {"common": {"job_type": "predict"}},
   "component_parameters": {"role": {"guest": {"0": {"reader_0": {"table": {"name": "test_g"}}}}}}})";
@@ -240,9 +251,9 @@ TEST_F(PredictTest, V2PredictJobWithItsOwnDsl) {
 TEST_F(PredictTest, V2PredictDslDefaultsToDeployingEveryComponent) {
   auto plan = PlanPredict(nullptr, J(kPredictConfV2), J(kTrainDslV2), J(kTrainConfV2));
   ASSERT_OK(plan);
-  EXPECT_EQ((std::vector<std::string>{"reader_0", "data_transform_0", "hetero_lr_0",
-                                      "evaluation_0"}),
-            plan->topological_order);
+  EXPECT_EQ(
+      (std::vector<std::string>{"reader_0", "data_transform_0", "hetero_lr_0", "evaluation_0"}),
+      plan->topological_order);
   EXPECT_EQ((std::vector<std::string>{"hetero_lr_0"}),
             plan->FindComponent("evaluation_0")->upstream);
 }
