@@ -2,6 +2,9 @@
 // its own file (<group>_command.{h,cc}) and registers its subcommands here; a subcommand runs
 // from its CLI11 callback and sets the exit code.
 #include <string>
+#include <vector>
+
+#include <algorithm>
 
 #include <CLI/CLI.hpp>
 #include <glog/logging.h>
@@ -13,7 +16,9 @@
 
 int main(int argc, char** argv) {
   FLAGS_logtostderr = true;
-  FLAGS_minloglevel = google::GLOG_WARNING;
+  // Commands report their own errors; library retries and the ZooKeeper client's connection
+  // chatter would only bury them.
+  FLAGS_minloglevel = google::GLOG_ERROR;
   google::InitGoogleLogging(argv[0]);
 
   CLI::App app{"fedflow: command-line client of the fedflow federated-learning job coordinator"};
@@ -26,10 +31,19 @@ int main(int argc, char** argv) {
   fedflow::cli::RegisterJobCommands(&app, &exit_code);
   fedflow::cli::RegisterTestCommands(&app, &exit_code);
 
+  // FATE's flow spells some long options with one dash (`-cpn`); accept them as written.
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-cpn") a = "--cpn";
+    args.push_back(a);
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes them last-first.
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every usage error exits 2, like an invalid job.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   return exit_code;
 }
