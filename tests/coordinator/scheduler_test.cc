@@ -245,6 +245,25 @@ TEST_F(SchedulerTest, AgentRestartedUnderTheSameIdFailsItsOldTasks) {
   });
 }
 
+TEST_F(SchedulerTest, JobTimeoutCountsFromStartAndStopsRunningTasks) {
+  std::string conf = R"({"dsl_version": 2, "initiator": {"role": "guest", "party_id": 9999},
+      "role": {"guest": [9999], "host": [10000]},
+      "job_parameters": {"common": {"timeout": 1}}})";
+  auto r = sched_->Submit(Spec(kDiamond, conf));
+  ASSERT_OK(r);
+  Report(r->job_id, "a", RunStatus::kRunning);
+  ASSERT_EVENTUALLY(std::chrono::seconds(10), [&] {
+    JobView v = Query(r->job_id);
+    ASSERT_EQ(RunStatus::kTimeout, v.record.status);
+    ASSERT_NE(std::string::npos, v.record.fail_reason.find("exceeded 1 s")) << v.record.fail_reason;
+  });
+  JobView v = Query(r->job_id);
+  EXPECT_GE(v.record.end_ms - v.record.start_ms, 1000);
+  int timeout_stops = 0;
+  for (const auto& s : gw_.Stops()) timeout_stops += s.status == "timeout" ? 1 : 0;
+  EXPECT_EQ(2, timeout_stops);  // component a on both parties
+}
+
 TEST_F(SchedulerTest, InvalidJobsAndMissingAgentsAreRefusedWithoutWrites) {
   int before = store_.writes();
   auto bad = sched_->Submit(Spec(R"({"components": {"a": {"module": "NoSuchModule"}}})", Conf(0)));
