@@ -161,6 +161,17 @@ Status Agent::ConnectAndRegister() {
   std::shared_ptr<zk::ZkClient> zk(std::move(client));
   const std::string dir = layout_.agents_dir(options_.party_id);
   RETURN_NOT_OK(zk->EnsurePath(dir));
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    zk_ = zk;  // The report sender finds the leader through it.
+  }
+  // Reports left by an earlier run of this agent go out before it registers: once the
+  // leader sees a new process under this id it fails whatever the old one was running, and a
+  // success reported after that would be lost.
+  if (!reports_->WaitDrained(std::chrono::seconds(5))) {
+    LOG(WARNING) << LogPrefix() << reports_->pending()
+                 << " reports still undelivered; registering anyway";
+  }
   AgentRegistration reg;
   reg.agent_id = agent_id_;
   reg.party_id = options_.party_id;
@@ -183,8 +194,6 @@ Status Agent::ConnectAndRegister() {
     }
   }
   RETURN_NOT_OK_PREPEND(created.status(), "registering agent " + agent_id_ + " in ZooKeeper");
-  std::lock_guard<std::mutex> l(mu_);
-  zk_ = zk;
   return Status::OK();
 }
 

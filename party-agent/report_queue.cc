@@ -74,6 +74,11 @@ void ReportQueue::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool ReportQueue::WaitDrained(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> l(mu_);
+  return cv_.wait_for(l, timeout, [this] { return pending_ == 0 || stopping_; }) && pending_ == 0;
+}
+
 size_t ReportQueue::pending() const {
   std::lock_guard<std::mutex> l(mu_);
   return pending_;
@@ -129,6 +134,7 @@ void ReportQueue::Run() {
       db_->Delete(wo, key);
       std::lock_guard<std::mutex> l(mu_);
       if (pending_ > 0) pending_--;
+      if (pending_ == 0) cv_.notify_all();
       backoff_ms = 0;
       continue;
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -40,6 +41,8 @@ class ReportQueue {
   Status Enqueue(thrift::TReportTaskStatusRequest report);
 
   size_t pending() const;
+  // Waits until every report is acknowledged or `timeout` passes; returns whether drained.
+  bool WaitDrained(std::chrono::milliseconds timeout);
 
  private:
   void Run();
