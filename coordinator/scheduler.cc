@@ -1,3 +1,4 @@
+#include "common/time_util.h"
 #include "coordinator/scheduler.h"
 
 #include <algorithm>
@@ -11,11 +12,7 @@ namespace fedflow::coordinator {
 
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs() { return WallMillis(); }
 
 std::string PartyName(const PartyTaskRecord& t) {
   return t.role + " " + std::to_string(t.party_id);
@@ -281,132 +278,6 @@ void Scheduler::Schedule() {
                                  return it == jobs_.end() || IsEndStatus(it->second->rec.status);
                                }),
                 active_.end());
-}
-
-bool Scheduler::StartComponent(JobState* job, int ci) {
-  ComponentState& cs = job->comps[ci];
-  const GraphComponent& gc = job->graph.components[ci];
-  if (gc.parties.empty()) {
-    // The module runs on none of the job's roles: nothing to do, it counts as passed.
-    RunStatus old = cs.rec.status;
-    cs.rec.status = RunStatus::kSuccess;
-    cs.rec.start_ms = cs.rec.end_ms = NowMs();
-    std::vector<PartyTaskRecord> none;
-    Status s = store_->WriteComponent(job->rec.job_id, &cs.rec, &none);
-    if (!s.ok()) {
-      OnStoreError(s);
-      return false;
-    }
-    OnComponentChanged(job, ci, old);
-    return true;
-  }
-  // Choose the least-loaded live agent of each party with a free core.
-  std::vector<AgentSlot*> chosen;
-  for (const GraphParty& gp : gc.parties) {
-    AgentSlot* best = nullptr;
-    bool any_live = false;
-    for (auto& [id, slot] : agent_slots_) {
-      if (!slot.live || slot.info.party_id != gp.party_id) continue;
-      any_live = true;
-      // One party id may play several roles: count cores already chosen in this start.
-      int pending = static_cast<int>(std::count(chosen.begin(), chosen.end(), &slot));
-      if (slot.busy + pending >= std::max(slot.info.cores, 1)) continue;
-      if (best == nullptr || slot.busy < best->busy) best = &slot;
-    }
-    if (!any_live) {
-      RunStatus old = cs.rec.status;
-      cs.rec.status = RunStatus::kFailed;
-      cs.rec.fail_reason = "party " + std::to_string(gp.party_id) + " (" + gp.role +
-                           ") has no live agent";
-      cs.rec.start_ms = cs.rec.end_ms = NowMs();
-      for (PartyTaskRecord& t : cs.parties) {
-        t.task_version = cs.rec.task_version;
-        t.party_status = RunStatus::kFailed;
-        t.error = cs.rec.fail_reason;
-      }
-      Status s = store_->WriteComponent(job->rec.job_id, &cs.rec, &cs.parties);
-      if (!s.ok()) {
-        OnStoreError(s);
-        return false;
-      }
-      LOG(WARNING) << LogPrefix(*job) << "component " << gc.name << ": " << cs.rec.fail_reason;
-      OnComponentChanged(job, ci, old);
-      return true;
-    }
-    if (best == nullptr) return false;  // Every agent of the party is busy: wait.
-    chosen.push_back(best);
-  }
-  RunStatus old = cs.rec.status;
-  cs.rec.status = RunStatus::kRunning;
-  cs.rec.start_ms = NowMs();
-  cs.rec.end_ms = 0;
-  cs.rec.fail_reason.clear();
-  for (size_t pi = 0; pi < cs.parties.size(); ++pi) {
-    PartyTaskRecord& t = cs.parties[pi];
-    t.task_version = cs.rec.task_version;
-    t.party_status = RunStatus::kWaiting;
-    t.agent_id = chosen[pi]->info.agent_id;
-    t.agent_endpoint = chosen[pi]->info.endpoint;
-    t.start_ms = t.end_ms = 0;
-    t.error.clear();
-    t.last_seq = 0;
-  }
-  // Persist the decision before acting on it.
-  Status s = store_->WriteComponent(job->rec.job_id, &cs.rec, &cs.parties);
-  if (!s.ok()) {
-    cs.rec.status = old;
-    OnStoreError(s);
-    return false;
-  }
-  for (AgentSlot* slot : chosen) slot->busy++;
-  job->running_components++;
-  VLOG(1) << LogPrefix(*job) << "starting " << gc.name << " v" << cs.rec.task_version << " on "
-          << cs.parties.size() << " parties";
-  Dispatch(job, ci);
-  return true;
-}
-
-void Scheduler::Dispatch(JobState* job, int ci) {
-  const GraphComponent& gc = job->graph.components[ci];
-  ComponentState& cs = job->comps[ci];
-  std::vector<std::string> upstream;
-  for (int up : gc.upstream) upstream.push_back(job->graph.components[up].name);
-  std::vector<TaskPeer> peers;
-  for (const PartyTaskRecord& t : cs.parties) {
-    auto slot = agent_slots_.find(t.agent_id);
-    peers.push_back(TaskPeer{t.role, t.party_id, t.agent_id,
-                             slot == agent_slots_.end() ? "" : slot->second.info.federation_endpoint});
-  }
-  for (size_t pi = 0; pi < cs.parties.size(); ++pi) {
-    const PartyTaskRecord& t = cs.parties[pi];
-    const GraphParty& gp = gc.parties[pi];
-    StartTaskArgs args;
-    args.key = TaskKey{job->rec.job_id, gc.name, t.role, t.party_id, t.task_version};
-    args.module = gc.module;
-    args.job_parameters = gp.job_parameters;
-    args.component_parameters = gp.component_parameters;
-    if (!gp.need_run) args.component_parameters["need_run"] = false;
-    args.upstream = upstream;
-    args.peers = peers;
-    std::string id = job->rec.job_id;
-    int version = t.task_version;
-    std::string endpoint = t.agent_endpoint;
-    std::string agent = t.agent_id;
-    agents_gw_->StartTask(endpoint, args, [this, id, ci, pi, version, agent](Status s) {
-      if (s.ok()) return;
-      loop_.Post([this, id, ci, pi, version, agent, s] {
-        auto it = jobs_.find(id);
-        if (it == jobs_.end()) return;
-        JobState* job = it->second.get();
-        PartyTaskRecord& t = job->comps[ci].parties[pi];
-        if (t.task_version != version || IsEndStatus(t.party_status)) return;
-        ApplyPartyStatus(job, ci, static_cast<int>(pi), RunStatus::kFailed,
-                         "cannot start the task on agent " + agent + ": " + s.ToString(), 0,
-                         NowMs(), t.last_seq)
-            .IgnoreError();
-      });
-    });
-  }
 }
 
 Status Scheduler::ReportTaskStatus(const TaskReport& r) {

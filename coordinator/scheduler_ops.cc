@@ -5,16 +5,13 @@
 
 #include <glog/logging.h>
 
+#include "common/time_util.h"
 #include "coordinator/scheduler.h"
 
 namespace fedflow::coordinator {
 
 namespace {
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs() { return WallMillis(); }
 }  // namespace
 
 std::string TaskKey::ToString() const {
