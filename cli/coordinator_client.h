@@ -28,11 +28,19 @@ class CoordinatorClient {
 
   // Runs `call` against the leader; `status_of` extracts the response's status.
   template <typename Resp>
-  Status Call(const std::function<void(thrift::CoordinatorServiceClient&, Resp&)>& call,
-              Resp* resp, rpc::Idempotency idem) {
-    return CallImpl(
-        [&](thrift::CoordinatorServiceClient& c) { call(c, *resp); },
-        [resp]() -> const thrift::TStatus& { return resp->status; }, idem);
+  Status Call(const std::function<void(thrift::CoordinatorServiceClient&, Resp&)>& call, Resp* resp,
+              rpc::Idempotency idem) {
+    return CallImpl([&](thrift::CoordinatorServiceClient& c) { call(c, *resp); },
+                    [resp]() -> const thrift::TStatus& { return resp->status; }, idem);
+  }
+
+  // Calls one CoordinatorService method on the leader:
+  //   client.Invoke(&thrift::CoordinatorServiceClient::QueryJob, req, &resp, idem)
+  template <typename Req, typename Resp>
+  Status Invoke(void (thrift::CoordinatorServiceClient::*method)(Resp&, const Req&), const Req& req,
+                Resp* resp, rpc::Idempotency idem) {
+    return Call<Resp>([&](thrift::CoordinatorServiceClient& c, Resp& r) { (c.*method)(r, req); },
+                      resp, idem);
   }
 
   // A ZooKeeper session for commands that read the cluster layout directly.

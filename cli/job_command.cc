@@ -42,16 +42,11 @@ std::string Elapsed(const thrift::TJobInfo& j) {
 }
 
 Json TaskJson(const thrift::TTaskInfo& t) {
-  return Json{{"component", t.component},
-              {"role", t.role},
-              {"party_id", t.party_id},
-              {"task_version", t.task_version},
-              {"status", t.status},
-              {"party_status", t.party_status},
-              {"agent_id", t.agent_id},
-              {"start_time", t.start_time_ms},
-              {"end_time", t.end_time_ms},
-              {"error", t.error}};
+  return Json{{"component", t.component},  {"role", t.role},
+              {"party_id", t.party_id},    {"task_version", t.task_version},
+              {"status", t.status},        {"party_status", t.party_status},
+              {"agent_id", t.agent_id},    {"start_time", t.start_time_ms},
+              {"end_time", t.end_time_ms}, {"error", t.error}};
 }
 
 Json JobJson(const thrift::TJobInfo& j) {
@@ -129,7 +124,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
   CLI::App* submit = job->add_subcommand("submit", "Submit a job (DSL + runtime conf)");
   submit->add_option("-d,--dsl", dsl, "DSL file")->check(CLI::ExistingFile);
   submit->add_option("-c,--conf", conf, "Runtime conf file")->required()->check(CLI::ExistingFile);
-  submit->add_option("--train-dsl", train_dsl, "Training DSL (predict jobs)")->check(CLI::ExistingFile);
+  submit->add_option("--train-dsl", train_dsl, "Training DSL (predict jobs)")
+      ->check(CLI::ExistingFile);
   submit->add_option("--train-conf", train_conf, "Training conf (predict jobs)")
       ->check(CLI::ExistingFile);
   submit->add_flag("--json", common.json, "Print the whole response as JSON");
@@ -152,11 +148,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
     if (!train_conf.empty()) req.__isset.train_conf_json = true;
     CoordinatorClient client(common.address);
     thrift::TSubmitJobResponse resp;
-    Status s = client.Call<thrift::TSubmitJobResponse>(
-        [&](thrift::CoordinatorServiceClient& c, thrift::TSubmitJobResponse& r) {
-          c.SubmitJob(r, req);
-        },
-        &resp, rpc::Idempotency::kNotIdempotent);
+    Status s = client.Invoke(&thrift::CoordinatorServiceClient::SubmitJob, req, &resp,
+                             rpc::Idempotency::kNotIdempotent);
     if (!s.ok()) {
       *exit_code = Fail(s.CloneAndPrepend("job submit refused"));
       return;
@@ -187,11 +180,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
     req.protocol_version = Proto();
     req.job_id = job_id;
     thrift::TQueryJobResponse resp;
-    Status s = client.Call<thrift::TQueryJobResponse>(
-        [&](thrift::CoordinatorServiceClient& c, thrift::TQueryJobResponse& r) {
-          c.QueryJob(r, req);
-        },
-        &resp, rpc::Idempotency::kIdempotent);
+    Status s = client.Invoke(&thrift::CoordinatorServiceClient::QueryJob, req, &resp,
+                             rpc::Idempotency::kIdempotent);
     if (!s.ok()) {
       *exit_code = Fail(s);
       return;
@@ -228,11 +218,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
     req.__set_limit(limit);
     if (!status_filter.empty()) req.__set_status_filter(status_filter);
     thrift::TListJobsResponse resp;
-    Status s = client.Call<thrift::TListJobsResponse>(
-        [&](thrift::CoordinatorServiceClient& c, thrift::TListJobsResponse& r) {
-          c.ListJobs(r, req);
-        },
-        &resp, rpc::Idempotency::kIdempotent);
+    Status s = client.Invoke(&thrift::CoordinatorServiceClient::ListJobs, req, &resp,
+                             rpc::Idempotency::kIdempotent);
     if (!s.ok()) {
       *exit_code = Fail(s);
       return;
@@ -265,11 +252,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
     req.job_id = job_id;
     req.__set_stop_status("canceled");
     thrift::TStopJobResponse resp;
-    Status s = client.Call<thrift::TStopJobResponse>(
-        [&](thrift::CoordinatorServiceClient& c, thrift::TStopJobResponse& r) {
-          c.StopJob(r, req);
-        },
-        &resp, rpc::Idempotency::kIdempotent);
+    Status s = client.Invoke(&thrift::CoordinatorServiceClient::StopJob, req, &resp,
+                             rpc::Idempotency::kIdempotent);
     if (!s.ok()) {
       *exit_code = Fail(s);
       return;
@@ -281,8 +265,9 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
   // job rerun
   static std::string component;
   static bool force = false;
-  CLI::App* rerun = job->add_subcommand("rerun", "Rerun a finished job, or a component and "
-                                                 "everything downstream of it");
+  CLI::App* rerun = job->add_subcommand("rerun",
+                                        "Rerun a finished job, or a component and "
+                                        "everything downstream of it");
   rerun->add_option("-j,--job-id", job_id, "Job id")->required();
   rerun->add_option("--component,--cpn", component, "Start from this component");
   rerun->add_flag("--force", force, "Rerun components that succeeded too");
@@ -295,11 +280,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
     if (!component.empty()) req.__set_component(component);
     req.__set_force(force);
     thrift::TRerunJobResponse resp;
-    Status s = client.Call<thrift::TRerunJobResponse>(
-        [&](thrift::CoordinatorServiceClient& c, thrift::TRerunJobResponse& r) {
-          c.RerunJob(r, req);
-        },
-        &resp, rpc::Idempotency::kNotIdempotent);
+    Status s = client.Invoke(&thrift::CoordinatorServiceClient::RerunJob, req, &resp,
+                             rpc::Idempotency::kNotIdempotent);
     if (!s.ok()) {
       *exit_code = Fail(s);
       return;
@@ -326,11 +308,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
       req.protocol_version = Proto();
       req.job_id = job_id;
       thrift::TQueryJobResponse resp;
-      Status s = client.Call<thrift::TQueryJobResponse>(
-          [&](thrift::CoordinatorServiceClient& c, thrift::TQueryJobResponse& r) {
-            c.QueryJob(r, req);
-          },
-          &resp, rpc::Idempotency::kIdempotent);
+      Status s = client.Invoke(&thrift::CoordinatorServiceClient::QueryJob, req, &resp,
+                               rpc::Idempotency::kIdempotent);
       if (!s.ok() && !s.IsUnavailable() && !s.IsNotLeader()) {
         *exit_code = Fail(s);
         return;
@@ -343,9 +322,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
             running += (running.empty() ? "" : ",") + t.component;
           }
         }
-        std::string state = "job " + j.job_id + ": " + j.status + " " +
-                            std::to_string(j.progress) + "%" +
-                            (running.empty() ? "" : " running " + running);
+        std::string state = "job " + j.job_id + ": " + j.status + " " + std::to_string(j.progress) +
+                            "%" + (running.empty() ? "" : " running " + running);
         std::string line = state + " (" + Elapsed(j) + ")";
         // On a terminal the line is redrawn in place; in a log, a line per change of state.
         if ((tty && line != last) || (!tty && state != last)) {
@@ -361,7 +339,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
           return;
         }
       }
-      double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double waited =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (wait_timeout_s > 0 && waited >= wait_timeout_s) {
         if (tty) std::printf("\n");
         std::fprintf(stderr, "error: job %s did not end within %g s\n", job_id.c_str(),
@@ -388,11 +367,8 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
     req.job_id = job_id;
     if (!component.empty()) req.__set_component(component);
     thrift::TQueryTasksResponse resp;
-    Status s = client.Call<thrift::TQueryTasksResponse>(
-        [&](thrift::CoordinatorServiceClient& c, thrift::TQueryTasksResponse& r) {
-          c.QueryTasks(r, req);
-        },
-        &resp, rpc::Idempotency::kIdempotent);
+    Status s = client.Invoke(&thrift::CoordinatorServiceClient::QueryTasks, req, &resp,
+                             rpc::Idempotency::kIdempotent);
     if (!s.ok()) {
       *exit_code = Fail(s);
       return;
@@ -427,11 +403,15 @@ void RegisterJobCommands(CLI::App* app, int* exit_code) {
       *exit_code = Fail(!candidates.ok() ? candidates.status() : agents.status());
       return;
     }
-    Json out{{"zookeeper", client.address().zk}, {"leader", nullptr},
-             {"standbys", Json::array()}, {"parties", Json::object()}};
+    Json out{{"zookeeper", client.address().zk},
+             {"leader", nullptr},
+             {"standbys", Json::array()},
+             {"parties", Json::object()}};
     for (size_t i = 0; i < candidates->size(); ++i) {
-      if (i == 0) out["leader"] = (*candidates)[i].endpoint;
-      else out["standbys"].push_back((*candidates)[i].endpoint);
+      if (i == 0)
+        out["leader"] = (*candidates)[i].endpoint;
+      else
+        out["standbys"].push_back((*candidates)[i].endpoint);
     }
     for (const AgentRegistration& a : *agents) {
       std::string p = std::to_string(a.party_id);

@@ -26,8 +26,7 @@ void RegisterTestCommands(CLI::App* app, int* exit_code) {
   toy->add_option("--zk", address.zk, "ZooKeeper connect string (default: $FEDFLOW_ZK)");
   toy->add_option("--coordinator", address.coordinator, "A coordinator's host:port");
   toy->callback([exit_code] {
-    Json dsl{{"components",
-              {{"secure_add_example_0", {{"module", "SecureAddExample"}}}}}};
+    Json dsl{{"components", {{"secure_add_example_0", {{"module", "SecureAddExample"}}}}}};
     Json conf{{"dsl_version", 2},
               {"initiator", {{"role", "guest"}, {"party_id", guest}}},
               {"role", {{"guest", {guest}}, {"host", {host}}}},
@@ -42,11 +41,8 @@ void RegisterTestCommands(CLI::App* app, int* exit_code) {
     req.dsl_json = DumpJson(dsl);
     req.conf_json = DumpJson(conf);
     thrift::TSubmitJobResponse resp;
-    Status s = client.Call<thrift::TSubmitJobResponse>(
-        [&](thrift::CoordinatorServiceClient& c, thrift::TSubmitJobResponse& r) {
-          c.SubmitJob(r, req);
-        },
-        &resp, rpc::Idempotency::kNotIdempotent);
+    Status s = client.Invoke(&thrift::CoordinatorServiceClient::SubmitJob, req, &resp,
+                             rpc::Idempotency::kNotIdempotent);
     if (!s.ok()) {
       std::fprintf(stderr, "error: toy test job refused: %s\n", s.ToString().c_str());
       *exit_code = 1;
@@ -61,16 +57,15 @@ void RegisterTestCommands(CLI::App* app, int* exit_code) {
       q.protocol_version = req.protocol_version;
       q.job_id = resp.job_id;
       thrift::TQueryJobResponse qr;
-      s = client.Call<thrift::TQueryJobResponse>(
-          [&](thrift::CoordinatorServiceClient& c, thrift::TQueryJobResponse& r) {
-            c.QueryJob(r, q);
-          },
-          &qr, rpc::Idempotency::kIdempotent);
+      s = client.Invoke(&thrift::CoordinatorServiceClient::QueryJob, q, &qr,
+                        rpc::Idempotency::kIdempotent);
       if (s.ok()) {
         const std::string& st = qr.job.status;
         if (st == "success") {
-          std::printf("toy test job %s is success (secure sum of 2 x %lld values checked by the "
-                      "guest)\n", resp.job_id.c_str(), static_cast<long long>(data_num));
+          std::printf(
+              "toy test job %s is success (secure sum of 2 x %lld values checked by the "
+              "guest)\n",
+              resp.job_id.c_str(), static_cast<long long>(data_num));
           *exit_code = 0;
           return;
         }
