@@ -9,8 +9,10 @@
 #include <CLI/CLI.hpp>
 #include <glog/logging.h>
 
+#include "cli/data_command.h"
 #include "cli/dsl_command.h"
 #include "cli/job_command.h"
+#include "cli/table_command.h"
 #include "cli/test_command.h"
 #include "common/version.h"
 
@@ -29,6 +31,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   fedflow::cli::RegisterDslCommands(&app, &exit_code);
   fedflow::cli::RegisterJobCommands(&app, &exit_code);
+  fedflow::cli::RegisterDataCommands(&app, &exit_code);
+  fedflow::cli::RegisterTableCommands(&app, &exit_code);
   fedflow::cli::RegisterTestCommands(&app, &exit_code);
 
   // FATE's flow spells some long options with one dash (`-cpn`); accept them as written.

@@ -7,7 +7,6 @@
 #include <thread>
 
 #include <glog/logging.h>
-#include <leveldb/db.h>
 
 #include "common/rpc/thrift_status.h"
 #include "common/version.h"
@@ -72,17 +71,10 @@ Status Agent::OpenStore() {
   std::error_code ec;
   std::filesystem::create_directories(options_.data_dir, ec);
   if (ec) return Status::IOError("cannot create data dir " + options_.data_dir + ": " + ec.message());
-  leveldb::Options lo;
-  lo.create_if_missing = true;
-  leveldb::DB* db = nullptr;
-  const std::string path = options_.data_dir + "/agent.db";
-  leveldb::Status s = leveldb::DB::Open(lo, path, &db);
-  if (!s.ok()) {
-    // Never recreate over existing data: a corrupt or locked store is the operator's call.
-    return Status::IOError("cannot open the agent store " + path + ": " + s.ToString() +
-                           (s.IsIOError() ? " (is another agent using this --data_dir?)" : ""));
-  }
-  db_.reset(db);
+  // Never recreated over existing data: a corrupt or locked store is the operator's call
+  // (AgentStore::Open says which, and why).
+  ASSIGN_OR_RETURN(store_,
+                   store::AgentStore::Open(options_.data_dir + "/agent.db", options_.store));
   return Status::OK();
 }
 
@@ -94,8 +86,12 @@ Status Agent::Start() {
   started_at_ms_ = NowMs();
   cores_ = options_.cores > 0 ? options_.cores
                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  // 1. The store: reports not yet acknowledged live there.
+  // 1. The store: the party's tables, and reports not yet acknowledged.
   RETURN_NOT_OK(OpenStore());
+  DataService::Options dso;
+  dso.idle_timeout_ms = options_.upload_idle_timeout_ms;
+  data_ = std::make_unique<DataService>(store_.get(), dso);
+  data_->Start();
   // 2. The task runner.
   TaskRunner::Options ro;
   ro.task_binary = options_.task_binary.empty() ? SelfDir() + "/fedflow-task" : options_.task_binary;
@@ -139,7 +135,7 @@ Status Agent::Start() {
                   : options_.agent_id;
   // 5. Reports to the leader (including those left by an earlier run).
   reports_ = std::make_unique<ReportQueue>(
-      db_.get(), [this](const thrift::TReportTaskStatusRequest& r) { return SendReport(r); });
+      store_->db(), [this](const thrift::TReportTaskStatusRequest& r) { return SendReport(r); });
   RETURN_NOT_OK(reports_->Start());
   // 6. Register in ZooKeeper: from now on the coordinator may send tasks.
   control_.Start();
@@ -226,11 +222,13 @@ void Agent::Shutdown() {
   }
   // 3. Stop every task (their final reports are persisted for the next run).
   if (runner_) runner_->Shutdown(/*kill_children=*/true);
-  // 4. Stop reporting and close the store.
+  // 4. Stop reporting, abort uploads in progress and close the store.
   if (reports_) reports_->Stop();
   reports_.reset();
   runner_.reset();
-  db_.reset();
+  if (data_) data_->Shutdown();
+  data_.reset();
+  store_.reset();
   LOG(INFO) << LogPrefix() << "stopped";
 }
 

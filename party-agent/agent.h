@@ -15,13 +15,11 @@
 #include "common/rpc/client_pool.h"
 #include "common/rpc/thrift_server.h"
 #include "common/zk/zk_client.h"
+#include "party-agent/data_service.h"
 #include "party-agent/federation/federation_handlers.h"
 #include "party-agent/report_queue.h"
+#include "party-agent/store/agent_store.h"
 #include "party-agent/task_runner.h"
-
-namespace leveldb {
-class DB;
-}
 
 namespace fedflow {
 
@@ -41,6 +39,10 @@ struct AgentOptions {
   // FederationService port (0 picks a free one) and the federation limits.
   int federation_port = 0;
   FederationOptions federation;
+  // The party's store (<data_dir>/agent.db) and its data service.
+  store::AgentStoreOptions store;
+  // An upload session that receives nothing for this long is aborted (nothing of it stays).
+  int upload_idle_timeout_ms = 300000;
 };
 
 // A party task of the same component (from StartTask): where its messages go.
@@ -88,6 +90,8 @@ class Agent : public FederationHost {
   int cores() const { return cores_; }
   int64_t party_id() const { return options_.party_id; }
   std::string federation_endpoint() const;
+  // The party's data (tables, uploads, downloads); the data RPCs call it.
+  DataService* data() const { return data_.get(); }
 
   // FederationHost.
   Status CheckIncoming(const MessageKey& key) override;
@@ -109,7 +113,8 @@ class Agent : public FederationHost {
   int cores_ = 1;
   int64_t started_at_ms_ = 0;
 
-  std::unique_ptr<leveldb::DB> db_;
+  std::unique_ptr<store::AgentStore> store_;
+  std::unique_ptr<DataService> data_;
   std::unique_ptr<TaskRunner> runner_;
   std::unique_ptr<rpc::ThriftServer> server_;
   std::unique_ptr<Federation> federation_;

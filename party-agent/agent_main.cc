@@ -19,6 +19,9 @@ DEFINE_int32(port, 0, "Port of the agent's Thrift service (0 picks a free one)")
 DEFINE_int32(cores, 0, "Task slots this agent offers (0: the machine's core count)");
 DEFINE_string(task_binary, "", "Path of fedflow-task (default: next to fedflow-agent)");
 DEFINE_int32(agent_task_stop_grace_ms, 2000, "SIGTERM-to-SIGKILL grace period when stopping a task");
+DEFINE_int32(agent_upload_idle_timeout_ms, 300000,
+             "An upload session that receives nothing for this long is aborted (its rows are "
+             "deleted)");
 DEFINE_string(port_file, "", "If set, the agent writes its endpoint there once registered");
 
 static bool ValidatePort(const char* flag, int32_t v) {
@@ -27,6 +30,13 @@ static bool ValidatePort(const char* flag, int32_t v) {
   return false;
 }
 DEFINE_validator(port, &ValidatePort);
+
+static bool ValidatePositive(const char* flag, int32_t v) {
+  if (v > 0) return true;
+  fprintf(stderr, "--%s must be positive, got %d\n", flag, v);
+  return false;
+}
+DEFINE_validator(agent_upload_idle_timeout_ms, &ValidatePositive);
 
 int main(int argc, char** argv) {
   fedflow::InitProcess(
@@ -45,6 +55,7 @@ int main(int argc, char** argv) {
   o.cores = FLAGS_cores;
   o.task_binary = FLAGS_task_binary;
   o.task_stop_grace_ms = FLAGS_agent_task_stop_grace_ms;
+  o.upload_idle_timeout_ms = FLAGS_agent_upload_idle_timeout_ms;
 
   sigset_t sigs;
   sigemptyset(&sigs);

@@ -20,6 +20,21 @@ class AgentServiceHandler : public thrift::AgentServiceIf {
                       const thrift::TSyncTaskStatusRequest& req) override;
   void Ping(thrift::TPingResponse& resp, const thrift::TPingRequest& req) override;
 
+  // Party data (DataService).
+  void UploadBegin(thrift::TUploadBeginResponse& resp,
+                   const thrift::TUploadBeginRequest& req) override;
+  void UploadChunk(thrift::TUploadChunkResponse& resp,
+                   const thrift::TUploadChunkRequest& req) override;
+  void UploadFinish(thrift::TUploadFinishResponse& resp,
+                    const thrift::TUploadFinishRequest& req) override;
+  void UploadAbort(thrift::TUploadAbortResponse& resp,
+                   const thrift::TUploadAbortRequest& req) override;
+  void Download(thrift::TDownloadResponse& resp, const thrift::TDownloadRequest& req) override;
+  void TableInfo(thrift::TTableInfoResponse& resp, const thrift::TTableInfoRequest& req) override;
+  void TableList(thrift::TTableListResponse& resp, const thrift::TTableListRequest& req) override;
+  void TableDelete(thrift::TTableDeleteResponse& resp,
+                   const thrift::TTableDeleteRequest& req) override;
+
  private:
   Agent* agent_;
 };

@@ -88,10 +88,153 @@ struct TPingResponse {
   5: optional i32 running_tasks,
 }
 
+// ---- Party data: what the CLI asks of an agent (docs/STORAGE.md, "Data RPCs"). Raw data goes
+// between the CLI and the party's agents only, never through the coordinator.
+
+// A party data table as its agent holds it (the visible generation).
+struct TTableInfo {
+  1: required string table_namespace,
+  2: required string name,
+  3: required i64 count,
+  // Column names in file order; empty for a table uploaded without header.
+  4: required list<string> header,
+  5: required string id_column,
+  6: optional string label_column,
+  7: required string delimiter,
+  8: required i32 partitions,
+  9: required i64 create_time_ms,
+  10: required bool head,
+  // Sum of the rows' bytes (without line terminators).
+  11: required i64 data_bytes,
+  12: required i32 num_columns,
+  13: required i64 generation,
+}
+
+// Starts an upload session: the CSV follows in chunks (UploadChunk) and becomes a table at
+// UploadFinish. A session that receives nothing for the agent's idle timeout is aborted.
+struct TUploadBeginRequest {
+  1: required i32 protocol_version,
+  2: required string table_namespace,
+  3: required string name,
+  // FATE's upload options.
+  4: required bool head,
+  5: required string delimiter,
+  // Replace the table if it exists (otherwise an existing table is ALREADY_EXISTS).
+  6: required bool drop,
+  7: required i32 partitions,
+  // Names the input in errors ("breast.csv: line 7 has 11 fields ...").
+  8: optional string source_name,
+}
+struct TUploadBeginResponse {
+  1: required common.TStatus status,
+  2: optional string upload_id,
+  // The session is aborted after this long without a call.
+  3: optional i64 idle_timeout_ms,
+}
+
+// The chunk with sequence number `seq` (0, 1, 2, ... in file order; any size up to a few MiB,
+// lines may span chunks). Idempotent: a chunk already applied is acknowledged again and not
+// applied twice; a chunk past the next expected one is INVALID_ARGUMENT.
+struct TUploadChunkRequest {
+  1: required i32 protocol_version,
+  2: required string upload_id,
+  3: required i64 seq,
+  4: required binary data,
+}
+struct TUploadChunkResponse {
+  1: required common.TStatus status,
+  // Progress after the chunk: complete data rows and input bytes so far.
+  2: optional i64 rows,
+  3: optional i64 bytes,
+}
+
+// Parses the last line, checks the ids and commits the table (synced) before answering.
+// Idempotent: once finished, the session answers with the same table until it expires.
+struct TUploadFinishRequest {
+  1: required i32 protocol_version,
+  2: required string upload_id,
+}
+struct TUploadFinishResponse {
+  1: required common.TStatus status,
+  2: optional TTableInfo table,
+}
+
+// Drops the session and everything it wrote. OK when the session is unknown (expired).
+struct TUploadAbortRequest {
+  1: required i32 protocol_version,
+  2: required string upload_id,
+}
+struct TUploadAbortResponse {
+  1: required common.TStatus status,
+}
+
+// The next part of a table as CSV bytes, exactly as uploaded: the parts of one download,
+// concatenated, are the uploaded file. Each call reads one generation; when the table is
+// replaced or deleted between calls, the next call is ABORTED (download again).
+struct TDownloadRequest {
+  1: required i32 protocol_version,
+  2: required string table_namespace,
+  3: required string name,
+  // Absent or empty: from the start. Otherwise the previous response's next_cursor.
+  4: optional string cursor,
+  // About this many bytes per part (the agent caps it; default 1 MiB).
+  5: optional i32 max_bytes,
+}
+struct TDownloadResponse {
+  1: required common.TStatus status,
+  2: optional binary data,
+  3: optional string next_cursor,
+  // No part follows.
+  4: optional bool done,
+  // Rows completed in this part.
+  5: optional i64 rows,
+  6: optional TTableInfo table,
+}
+
+struct TTableInfoRequest {
+  1: required i32 protocol_version,
+  2: required string table_namespace,
+  3: required string name,
+}
+struct TTableInfoResponse {
+  1: required common.TStatus status,
+  2: optional TTableInfo table,
+}
+
+struct TTableListRequest {
+  1: required i32 protocol_version,
+  // Absent or empty: every namespace.
+  2: optional string table_namespace,
+}
+struct TTableListResponse {
+  1: required common.TStatus status,
+  2: optional list<TTableInfo> tables,
+}
+
+// Deletes a table (NOT_FOUND when there is none). Readers that started before keep reading.
+struct TTableDeleteRequest {
+  1: required i32 protocol_version,
+  2: required string table_namespace,
+  3: required string name,
+}
+struct TTableDeleteResponse {
+  1: required common.TStatus status,
+  // The table deleted.
+  2: optional TTableInfo table,
+}
+
 service AgentService {
   TStartTaskResponse StartTask(1: TStartTaskRequest req),
   TStopTaskResponse StopTask(1: TStopTaskRequest req),
   TQueryAgentTasksResponse QueryTasks(1: TQueryAgentTasksRequest req),
   TSyncTaskStatusResponse SyncTaskStatus(1: TSyncTaskStatusRequest req),
   TPingResponse Ping(1: TPingRequest req),
+  TUploadBeginResponse UploadBegin(1: TUploadBeginRequest req),
+  TUploadChunkResponse UploadChunk(1: TUploadChunkRequest req),
+  TUploadFinishResponse UploadFinish(1: TUploadFinishRequest req),
+  TUploadAbortResponse UploadAbort(1: TUploadAbortRequest req),
+  TDownloadResponse Download(1: TDownloadRequest req),
+  TTableInfoResponse TableInfo(1: TTableInfoRequest req),
+  TTableListResponse TableList(1: TTableListRequest req),
+  TTableDeleteResponse TableDelete(1: TTableDeleteRequest req),
 }

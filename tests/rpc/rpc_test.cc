@@ -62,7 +62,7 @@ class ConnectionTracker : public TServerEventHandler {
   std::atomic<int> active_{0};
 };
 
-class TestAgent : public thrift::AgentServiceIf {
+class TestAgent : public thrift::AgentServiceNull {
  public:
   void Ping(thrift::TPingResponse& resp, const thrift::TPingRequest& req) override {
     pings_++;

@@ -134,6 +134,27 @@ TEST_F(AgentStoreTest, CreatesAMissingDirectoryAndAnEmptyOne) {
   EXPECT_TRUE(fs::exists(db_path() + "/CURRENT"));
 }
 
+// Agents before the store opened <data_dir>/agent.db as a plain LevelDB holding only their
+// ReportQueue's keys; the store opens such a database and leaves those keys alone.
+TEST_F(AgentStoreTest, OpensThePlainLevelDbOfAnEarlierAgent) {
+  {
+    leveldb::Options lo;
+    lo.create_if_missing = true;
+    leveldb::DB* raw = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open(lo, db_path(), &raw).ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    ASSERT_TRUE(db->Put(leveldb::WriteOptions(), "report/00000000000000000001", "r").ok());
+    ASSERT_TRUE(db->Put(leveldb::WriteOptions(), "meta/report_seq", "1").ok());
+  }
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  std::string value;
+  const leveldb::ReadOptions ro;
+  ASSERT_TRUE(store_->db()->Get(ro, "report/00000000000000000001", &value).ok());
+  EXPECT_EQ("r", value);
+  ASSERT_TRUE(store_->db()->Get(ro, "meta/report_seq", &value).ok());
+  EXPECT_EQ("1", value);
+}
+
 TEST_F(AgentStoreTest, ReopenKeepsEverything) {
   ASSERT_NO_FATAL_FAILURE(OpenStore());
   ASSERT_NO_FATAL_FAILURE(WriteOneOfEach());
