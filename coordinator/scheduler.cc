@@ -12,7 +12,6 @@ namespace fedflow::coordinator {
 
 namespace {
 
-int64_t NowMs() { return WallMillis(); }
 
 std::string PartyName(const PartyTaskRecord& t) {
   return t.role + " " + std::to_string(t.party_id);
@@ -134,7 +133,7 @@ void Scheduler::ResumeJob(std::unique_ptr<JobState> job) {
     }
   }
   if (j->rec.status == RunStatus::kRunning && j->rec.start_ms > 0) {
-    int64_t left = j->rec.start_ms + j->graph.timeout_s * 1000 - NowMs();
+    int64_t left = j->rec.start_ms + j->graph.timeout_s * 1000 - WallMillis();
     std::string id = j->rec.job_id;
     j->timeout_timer = loop_.PostAfter(std::chrono::milliseconds(std::max<int64_t>(left, 0)), [this, id] {
       auto it = jobs_.find(id);
@@ -189,7 +188,7 @@ Result<SubmitResult> Scheduler::DoSubmit(const JobSpec& spec) {
   job->spec = spec;
   job->graph = std::move(graph);
   job->rec.status = RunStatus::kWaiting;
-  job->rec.create_ms = NowMs();
+  job->rec.create_ms = WallMillis();
   job->rec.initiator_role = job->graph.initiator_role;
   job->rec.initiator_party_id = job->graph.initiator_party_id;
   job->rec.roles = job->graph.roles;
@@ -219,7 +218,7 @@ Result<SubmitResult> Scheduler::DoSubmit(const JobSpec& spec) {
   }
   // waiting -> running: fedflow has no resource negotiation step, so a job starts at once.
   job->rec.status = RunStatus::kRunning;
-  job->rec.start_ms = NowMs();
+  job->rec.start_ms = WallMillis();
   s = store_->UpdateJob(&job->rec);
   if (!s.ok()) {
     OnStoreError(s);
@@ -343,7 +342,7 @@ Status Scheduler::ApplyPartyStatus(JobState* job, int ci, int pi, RunStatus stat
   updated.party_status = status;
   updated.last_seq = std::max(t.last_seq, seq);
   if (start_ms > 0) updated.start_ms = start_ms;
-  if (IsEndStatus(status)) updated.end_ms = end_ms > 0 ? end_ms : NowMs();
+  if (IsEndStatus(status)) updated.end_ms = end_ms > 0 ? end_ms : WallMillis();
   if (!error.empty()) updated.error = error;
 
   std::vector<RunStatus> statuses;
@@ -357,7 +356,7 @@ Status Scheduler::ApplyPartyStatus(JobState* job, int ci, int pi, RunStatus stat
   Status s;
   if (new_component != old_component) {
     crec.status = new_component;
-    if (IsEndStatus(new_component)) crec.end_ms = NowMs();
+    if (IsEndStatus(new_component)) crec.end_ms = WallMillis();
     if (IsInterruptStatus(new_component) && crec.fail_reason.empty()) {
       crec.fail_reason = !updated.error.empty()
                              ? PartyName(updated) + ": " + updated.error
@@ -410,7 +409,7 @@ void Scheduler::OnComponentChanged(JobState* job, int ci, RunStatus old_status) 
   if ((now == RunStatus::kFailed || now == RunStatus::kTimeout) && cs.rec.retries_left > 0) {
     cs.retry_pending = true;
     std::string id = job->rec.job_id;
-    int64_t deadline = NowMs() + job->graph.auto_retry_delay_ms + options_.retry_stop_wait_ms;
+    int64_t deadline = WallMillis() + job->graph.auto_retry_delay_ms + options_.retry_stop_wait_ms;
     LOG(INFO) << LogPrefix(*job) << "component " << gc.name << " " << ToString(now) << " ("
               << cs.rec.fail_reason << "); retrying in " << job->graph.auto_retry_delay_ms
               << " ms, " << cs.rec.retries_left << " retries left";
@@ -433,7 +432,7 @@ void Scheduler::RetryComponent(const std::string& job_id, int ci, int64_t deadli
   // Federated components run in lockstep: wait until the old attempt ended everywhere.
   bool old_running = false;
   for (const PartyTaskRecord& t : cs.parties) old_running |= IsOngoingStatus(t.party_status);
-  if (old_running && NowMs() < deadline_ms) {
+  if (old_running && WallMillis() < deadline_ms) {
     loop_.PostAfter(std::chrono::milliseconds(50),
                     [this, job_id, ci, deadline_ms] { RetryComponent(job_id, ci, deadline_ms); });
     return;
@@ -474,7 +473,7 @@ void Scheduler::StopComponentTasks(JobState* job, int ci, const std::string& sto
             ApplyPartyStatus(it->second.get(), ci, static_cast<int>(pi),
                              st.ok() ? *st : RunStatus::kCanceled,
                              "stop could not reach agent " + agent + ": " + s.ToString(), 0,
-                             NowMs(), t.last_seq)
+                             WallMillis(), t.last_seq)
                 .IgnoreError();
             Schedule();
           });
@@ -491,7 +490,7 @@ void Scheduler::EndJob(JobState* job, RunStatus status, const std::string& reaso
   }
   JobRecord rec = job->rec;
   rec.status = status;
-  rec.end_ms = NowMs();
+  rec.end_ms = WallMillis();
   rec.fail_reason = status == RunStatus::kSuccess ? "" : reason;
   int ended = 0;
   for (const ComponentState& cs : job->comps) ended += IsEndStatus(cs.rec.status) ? 1 : 0;

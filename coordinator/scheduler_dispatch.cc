@@ -10,10 +10,6 @@
 
 namespace fedflow::coordinator {
 
-namespace {
-int64_t NowMs() { return WallMillis(); }
-}  // namespace
-
 bool Scheduler::StartComponent(JobState* job, int ci) {
   ComponentState& cs = job->comps[ci];
   const GraphComponent& gc = job->graph.components[ci];
@@ -21,7 +17,7 @@ bool Scheduler::StartComponent(JobState* job, int ci) {
     // The module runs on none of the job's roles: nothing to do, it counts as passed.
     RunStatus old = cs.rec.status;
     cs.rec.status = RunStatus::kSuccess;
-    cs.rec.start_ms = cs.rec.end_ms = NowMs();
+    cs.rec.start_ms = cs.rec.end_ms = WallMillis();
     std::vector<PartyTaskRecord> none;
     Status s = store_->WriteComponent(job->rec.job_id, &cs.rec, &none);
     if (!s.ok()) {
@@ -49,7 +45,7 @@ bool Scheduler::StartComponent(JobState* job, int ci) {
       cs.rec.status = RunStatus::kFailed;
       cs.rec.fail_reason = "party " + std::to_string(gp.party_id) + " (" + gp.role +
                            ") has no live agent";
-      cs.rec.start_ms = cs.rec.end_ms = NowMs();
+      cs.rec.start_ms = cs.rec.end_ms = WallMillis();
       for (PartyTaskRecord& t : cs.parties) {
         t.task_version = cs.rec.task_version;
         t.party_status = RunStatus::kFailed;
@@ -69,7 +65,7 @@ bool Scheduler::StartComponent(JobState* job, int ci) {
   }
   RunStatus old = cs.rec.status;
   cs.rec.status = RunStatus::kRunning;
-  cs.rec.start_ms = NowMs();
+  cs.rec.start_ms = WallMillis();
   cs.rec.end_ms = 0;
   cs.rec.fail_reason.clear();
   for (size_t pi = 0; pi < cs.parties.size(); ++pi) {
@@ -133,7 +129,7 @@ void Scheduler::Dispatch(JobState* job, int ci) {
         if (t.task_version != version || IsEndStatus(t.party_status)) return;
         ApplyPartyStatus(job, ci, static_cast<int>(pi), RunStatus::kFailed,
                          "cannot start the task on agent " + agent + ": " + s.ToString(), 0,
-                         NowMs(), t.last_seq)
+                         WallMillis(), t.last_seq)
             .IgnoreError();
       });
     });

@@ -10,10 +10,6 @@
 
 namespace fedflow::coordinator {
 
-namespace {
-int64_t NowMs() { return WallMillis(); }
-}  // namespace
-
 std::string TaskKey::ToString() const {
   return job_id + "/" + component + "/" + role + "/" + std::to_string(party_id) + "/v" +
          std::to_string(task_version);
@@ -86,7 +82,7 @@ void Scheduler::FailAgentTasks(const std::string& agent_id, const std::string& r
           continue;
         }
         ApplyPartyStatus(job, static_cast<int>(ci), static_cast<int>(pi), RunStatus::kFailed,
-                         reason, 0, NowMs(), t.last_seq)
+                         reason, 0, WallMillis(), t.last_seq)
             .IgnoreError();
       }
     }
@@ -235,7 +231,7 @@ Result<std::vector<std::string>> Scheduler::RerunJob(const std::string& job_id,
     }
     JobRecord rec = job->rec;
     rec.status = RunStatus::kRunning;  // end -> waiting -> running, written as one change.
-    rec.start_ms = NowMs();
+    rec.start_ms = WallMillis();
     rec.end_ms = 0;
     rec.fail_reason.clear();
     rec.progress = 0;

@@ -8,6 +8,7 @@
 
 #include <glog/logging.h>
 
+#include "common/time_util.h"
 #include "common/rpc/thrift_status.h"
 #include "common/version.h"
 #include "common_constants.h"
@@ -16,12 +17,6 @@
 namespace fedflow {
 
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string SelfDir() {
   std::error_code ec;
@@ -83,7 +78,7 @@ Status Agent::Start() {
     return Status::InvalidArgument("--party_id must be a positive integer (FATE party id)");
   }
   if (options_.data_dir.empty()) return Status::InvalidArgument("--data_dir is required");
-  started_at_ms_ = NowMs();
+  started_at_ms_ = WallMillis();
   cores_ = options_.cores > 0 ? options_.cores
                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   // 1. The store: the party's tables, and reports not yet acknowledged.
@@ -273,7 +268,7 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
   }
   // The runner took the start time before spawning the process; use it, not the time the
   // launch returned (the task may have been working for a while by then).
-  int64_t start_ms = NowMs();
+  int64_t start_ms = WallMillis();
   if (pid.ok()) {
     if (auto running = runner_->FindRunning(key)) start_ms = running->start_time_ms;
   }
@@ -282,7 +277,7 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
   if (!pid.ok()) {
     t.party_status = "failed";
     t.error = "cannot start the task process: " + pid.status().ToString();
-    t.end_ms = NowMs();
+    t.end_ms = WallMillis();
     LOG(ERROR) << LogPrefix() << key.ToString() << ": " << t.error;
     Report(t);
     return true;
@@ -309,7 +304,7 @@ Status Agent::StopTask(const TaskKey& key, const std::string& stop_status,
       t.key = key;
       t.party_status = stop_status;
       t.error = reason;
-      t.end_ms = NowMs();
+      t.end_ms = WallMillis();
       tasks_[key] = t;
       Report(t);
       return Status::OK();

@@ -25,17 +25,13 @@
 
 #include <glog/logging.h>
 
+#include "common/time_util.h"
+
 namespace fedflow {
 
 namespace {
 
 constexpr uint64_t kWakeToken = 0;  // epoll data of the wake eventfd; tasks use their pid (> 0).
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
@@ -291,7 +287,7 @@ Result<pid_t> TaskRunner::SpawnAndRegister(const TaskLaunch& launch) {
   if (refuse) return Status::IllegalState("task " + key_text + ": task runner is shutting down");
 
   // Taken before the spawn: the task may be working before SpawnTaskProcess returns.
-  const int64_t start_ms = NowMs();
+  const int64_t start_ms = WallMillis();
   Result<SpawnedProcess> spawned = SpawnTaskProcess(options_.task_binary, launch.work_dir);
   std::lock_guard<std::mutex> l(mu_);
   std::optional<PendingStop> pending = std::move(launching_[launch.key]);
@@ -467,7 +463,7 @@ TaskExit TaskRunner::MakeExit(const Task& task, int wait_status) const {
   e.stop_requested = task.info.stop_requested;
   e.force_killed = task.force_killed;
   e.start_time_ms = task.info.start_time_ms;
-  e.end_time_ms = NowMs();
+  e.end_time_ms = WallMillis();
   e.party_status = kPartyStatusFailed;
   if (wait_status == -1) {
     e.error = "task process exit status lost (the process was reaped outside the task runner)";
