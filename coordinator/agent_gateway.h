@@ -36,6 +36,7 @@ struct StartTaskArgs {
   Json component_parameters;
   std::vector<std::string> upstream;
   std::vector<TaskPeer> peers;
+  Json io = Json::object();  // GraphParty::io
 };
 
 // A task as an agent reports it in answer to a query.

@@ -16,6 +16,51 @@ int64_t NumberOr(const Json& params, const char* key, int64_t fallback) {
   return fallback;
 }
 
+// "<component>.<name>" -> {"component", <what>: name}. The name is what follows the last '.'.
+Json ComponentRef(const std::string& text, const char* what) {
+  size_t first = text.find('.');
+  size_t last = text.rfind('.');
+  Json ref = Json::object();
+  ref["component"] = text.substr(0, first);
+  ref[what] = last == std::string::npos ? std::string() : text.substr(last + 1);
+  return ref;
+}
+
+// The task io of `pc` for a party whose DSL v1 args tables are `data_inputs`.
+Json TaskIo(const plan::PlannedComponent& pc, const Json& data_inputs) {
+  Json io = Json::object();
+  if (const Json* data = FindMember(pc.inputs, "data"); data != nullptr) {
+    Json resolved = Json::object();
+    for (auto it = data->begin(); it != data->end(); ++it) {
+      Json list = Json::array();
+      for (const Json& ref : it.value()) {
+        const std::string text = ref.get<std::string>();
+        if (text.rfind("args.", 0) == 0) {
+          std::string key = text.substr(5);
+          Json r = Json::object();
+          r["args"] = key;
+          const Json* table = data_inputs.is_object() ? FindMember(data_inputs, key) : nullptr;
+          r["table"] = table != nullptr ? *table : Json();
+          list.push_back(std::move(r));
+        } else {
+          list.push_back(ComponentRef(text, "data"));
+        }
+      }
+      resolved[it.key()] = std::move(list);
+    }
+    io["data"] = std::move(resolved);
+  }
+  for (const char* kind : {"model", "isometric_model"}) {
+    const Json* refs = FindMember(pc.inputs, kind);
+    if (refs == nullptr) continue;
+    Json list = Json::array();
+    for (const Json& ref : *refs) list.push_back(ComponentRef(ref.get<std::string>(), "model"));
+    io[kind] = std::move(list);
+  }
+  io["output"] = pc.outputs;
+  return io;
+}
+
 }  // namespace
 
 int JobGraph::IndexOf(const std::string& component) const {
@@ -72,6 +117,7 @@ Result<JobGraph> BuildJobGraph(const JobSpec& spec) {
       gp.need_run = task.need_run;
       gp.job_parameters = party.job_parameters;
       gp.component_parameters = task.parameters.is_null() ? Json::object() : task.parameters;
+      gp.io = TaskIo(*p.FindComponent(task.component), party.data_inputs);
       g.components[index.at(task.component)].parties.push_back(std::move(gp));
     }
   }

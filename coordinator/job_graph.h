@@ -18,6 +18,11 @@ struct GraphParty {
   bool need_run = true;
   Json job_parameters = Json::object();
   Json component_parameters = Json::object();
+  // The task's inputs resolved for this party and its outputs (docs/STORAGE.md, "Task
+  // inputs and outputs"): {"data": {"<key>": [{"component", "data"} | {"table": {"namespace",
+  // "name"}} | {"args", "table": null}]}, "model": [{"component", "model"}],
+  // "isometric_model": [...], "output": {"data": [...], "model": [...]}}.
+  Json io = Json::object();
 };
 
 struct GraphComponent {

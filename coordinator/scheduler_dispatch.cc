@@ -115,6 +115,7 @@ void Scheduler::Dispatch(JobState* job, int ci) {
     if (!gp.need_run) args.component_parameters["need_run"] = false;
     args.upstream = upstream;
     args.peers = peers;
+    args.io = gp.io;
     std::string id = job->rec.job_id;
     int version = t.task_version;
     std::string endpoint = t.agent_endpoint;

@@ -48,6 +48,7 @@ void ThriftAgentGateway::StartTask(const std::string& endpoint, const StartTaskA
       peers.push_back(std::move(t));
     }
     req.__set_peers(peers);
+    req.__set_io_json(DumpJson(args.io));
     thrift::TStartTaskResponse resp;
     Status s = pool_.Call(
         endpoint, [&](thrift::AgentServiceClient& c) { c.StartTask(resp, req); },

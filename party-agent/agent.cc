@@ -239,6 +239,10 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
   ASSIGN_OR_RETURN(Json job_params, ParseJson(req.job_parameters_json, "job parameters"));
   ASSIGN_OR_RETURN(Json cpn_params, ParseJson(req.component_parameters_json,
                                               "component parameters"));
+  Json io = Json::object();
+  if (req.__isset.io_json && !req.io_json.empty()) {
+    ASSIGN_OR_RETURN(io, ParseJson(req.io_json, "task io"));
+  }
   {
     std::lock_guard<std::mutex> l(mu_);
     if (tasks_.count(key)) return false;  // Idempotent: known (running, ended or stopped).
@@ -256,6 +260,7 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
   launch.module = req.module_name;
   launch.job_parameters = std::move(job_params);
   launch.component_parameters = std::move(cpn_params);
+  launch.io = std::move(io);
   auto dir = TaskWorkDir(options_.data_dir, key);
   Result<pid_t> pid = dir.ok() ? Result<pid_t>(Status::OK()) : Result<pid_t>(dir.status());
   if (dir.ok()) {

@@ -26,6 +26,9 @@ struct TStartTaskRequest {
   8: optional i64 coordinator_epoch,
   // Every party task of this component, this one included.
   9: optional list<TPeer> peers,
+  // The task's inputs resolved for this party and its outputs (JSON; docs/STORAGE.md, "Task
+  // inputs and outputs"). Absent: the task has no inputs or outputs.
+  10: optional string io_json,
 }
 struct TStartTaskResponse {
   1: required common.TStatus status,

@@ -20,6 +20,12 @@ struct PlannedComponent {
   std::vector<std::string> upstream;    // sorted by name
   std::vector<std::string> downstream;  // sorted by name
   int level = 0;                        // 0 for sources, else 1 + deepest upstream
+  // The component's inputs and outputs as the DSL writes them (references as text):
+  // {"data": {"<key>": ["<component>.<name>" | "args.<key>", ...], ...},
+  //  "model": [...], "isometric_model": [...], "cache": [...]} and
+  // {"data": [names], "model": [names], "cache": [names]}. Keys absent in the DSL are absent.
+  Json inputs = Json::object();
+  Json outputs = Json::object();
 };
 
 // One component's task on one party.

@@ -107,6 +107,30 @@ void FillComponents(const Dsl& dsl, const Dag& dag, Plan* plan) {
     pc.upstream = names_of(dag.upstream[i]);
     pc.downstream = names_of(dag.downstream[i]);
     pc.level = dag.level[i];
+    const DslComponent& c = dsl.components[i];
+    auto texts = [](const std::vector<InputRef>& refs) {
+      Json list = Json::array();
+      for (const InputRef& r : refs) list.push_back(r.text);
+      return list;
+    };
+    if (c.has_input_data) {
+      Json data = Json::object();
+      for (const auto& [key, refs] : c.data_inputs) data[key] = texts(refs);
+      pc.inputs["data"] = std::move(data);
+    }
+    if (!c.model_inputs.empty()) pc.inputs["model"] = texts(c.model_inputs);
+    if (!c.isometric_model_inputs.empty()) {
+      pc.inputs["isometric_model"] = texts(c.isometric_model_inputs);
+    }
+    if (!c.cache_inputs.empty()) pc.inputs["cache"] = texts(c.cache_inputs);
+    auto names = [](const std::vector<std::string>& v) {
+      Json list = Json::array();
+      for (const std::string& n : v) list.push_back(n);
+      return list;
+    };
+    if (c.has_output_data) pc.outputs["data"] = names(c.output_data);
+    if (c.has_output_model) pc.outputs["model"] = names(c.output_model);
+    if (c.has_output_cache) pc.outputs["cache"] = names(c.output_cache);
   }
   plan->topological_order.reserve(n);
   for (int v : dag.topo_order) plan->topological_order.push_back(dsl.components[v].name);

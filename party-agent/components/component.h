@@ -25,6 +25,8 @@ class TaskContext {
   const std::string& agent_endpoint() const { return launch_.agent_endpoint; }
   // The parties running this component: [{"role": ..., "party_id": ...}], this one included.
   const Json& peers() const { return launch_.peers; }
+  // Inputs and outputs as the coordinator resolved them (TaskLaunch::io).
+  const Json& io() const { return launch_.io; }
 
   // "job=<job_id> task=<component>/<role>/<party_id> v<version>: ", for LOG_WITH_PREFIX.
   const std::string& LogPrefix() const { return log_prefix_; }

@@ -78,6 +78,7 @@ Json TaskLaunchToJson(const TaskLaunch& l) {
       l.component_parameters.is_null() ? Json::object() : l.component_parameters;
   j["agent_endpoint"] = l.agent_endpoint;
   j["peers"] = l.peers.is_array() ? l.peers : Json::array();
+  j["io"] = l.io.is_object() ? l.io : Json::object();
   return j;
 }
 
@@ -104,6 +105,10 @@ Result<TaskLaunch> TaskLaunchFromJson(const Json& j) {
   if (const Json* peers = FindMember(j, "peers"); peers != nullptr) {
     RETURN_NOT_OK(ExpectArray(*peers, "peers"));
     l.peers = *peers;
+  }
+  if (const Json* io = FindMember(j, "io"); io != nullptr) {
+    if (!io->is_object()) return Status::InvalidArgument("task.json: io must be an object");
+    l.io = *io;
   }
   return l;
 }

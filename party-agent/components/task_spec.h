@@ -61,6 +61,9 @@ struct TaskLaunch {
   std::string agent_endpoint;
   // Every party task of this component, this one included: [{"role": ..., "party_id": ...}].
   Json peers = Json::array();
+  // The task's inputs and outputs as the coordinator resolved them for this party
+  // (coordinator/job_graph.h GraphParty::io; docs/STORAGE.md, "Task inputs and outputs").
+  Json io = Json::object();
 };
 
 // task.json <-> TaskLaunch. TaskLaunchFromJson leaves work_dir empty; its errors name the field.
