@@ -142,6 +142,18 @@ void Scheduler::ResumeJob(std::unique_ptr<JobState> job) {
              "exceeded " + std::to_string(it->second->graph.timeout_s) + " s");
     });
   }
+  // Placement with data: the home of each (role, party) is where its latest component ran.
+  std::map<std::pair<std::string, int64_t>, int64_t> home_start;
+  for (const ComponentState& cs : j->comps) {
+    for (const PartyTaskRecord& t : cs.parties) {
+      if (t.agent_id.empty()) continue;
+      auto key = std::make_pair(t.role, t.party_id);
+      auto it = home_start.find(key);
+      if (it != home_start.end() && it->second > cs.rec.start_ms) continue;
+      home_start[key] = cs.rec.start_ms;
+      j->home[key] = t.agent_id;
+    }
+  }
   active_.push_back(j->rec.job_id);
   jobs_[j->rec.job_id] = std::move(job);
 }

@@ -108,6 +108,10 @@ class Scheduler {
     std::vector<ComponentState> comps;
     int running_components = 0;
     EventLoop::TimerId timeout_timer = 0;
+    // (role, party) -> the agent that runs the job's tasks there and holds their outputs
+    // (placement with data, docs/STORAGE.md). Set by the first start on that party; derived
+    // from the task records when a job is resumed.
+    std::map<std::pair<std::string, int64_t>, std::string> home;
   };
   struct AgentSlot {
     AgentInfo info;
@@ -121,7 +125,15 @@ class Scheduler {
   void ResumeJob(std::unique_ptr<JobState> job);
   void Schedule();
   // Starts component `ci` of `job`; false when it cannot start yet (no free agent core).
+  // True also when it changed the job otherwise (failed the component, or reset upstream
+  // components to rebuild outputs lost with an agent).
   bool StartComponent(JobState* job, int ci);
+  // Re-runs (new task version) every upstream component of `ci`, transitively, whose task on
+  // (role, party) ran elsewhere than `home` (the party's live home agent), or, with `home`
+  // empty, on an agent that is gone: their outputs are rebuilt where `ci` will run. Returns
+  // how many components were reset, or the store error.
+  Result<int> RebuildLostOutputs(JobState* job, int ci, const std::string& role, int64_t party_id,
+                                 const std::string& home);
   void Dispatch(JobState* job, int ci);
   Status ApplyPartyStatus(JobState* job, int ci, int pi, RunStatus status, const std::string& error,
                           int64_t start_ms, int64_t end_ms, int64_t seq);

@@ -27,13 +27,40 @@ bool Scheduler::StartComponent(JobState* job, int ci) {
     OnComponentChanged(job, ci, old);
     return true;
   }
-  // Choose the least-loaded live agent of each party with a free core.
+  // Placement with data: a party's tasks of one job run on its home agent, which holds the
+  // party's tables (uploads go to every live agent of the party) and the job's earlier
+  // outputs there. A home that is gone is replaced; the upstream components whose outputs
+  // are not on the home (lost with an earlier one) run again there first.
+  int reset = 0;
+  for (const GraphParty& gp : gc.parties) {
+    auto home = job->home.find({gp.role, gp.party_id});
+    std::string keep;
+    if (home != job->home.end()) {
+      auto slot = agent_slots_.find(home->second);
+      if (slot != agent_slots_.end() && slot->second.live) {
+        keep = home->second;
+      } else {
+        job->home.erase(home);
+      }
+    }
+    Result<int> n = RebuildLostOutputs(job, ci, gp.role, gp.party_id, keep);
+    if (!n.ok()) {
+      OnStoreError(n.status());
+      return false;
+    }
+    reset += *n;
+  }
+  if (reset > 0) return true;  // The upstream components run first.
+  // Each party's home agent, or for a party without one the least-loaded live agent with a
+  // free core.
   std::vector<AgentSlot*> chosen;
   for (const GraphParty& gp : gc.parties) {
     AgentSlot* best = nullptr;
     bool any_live = false;
+    auto home = job->home.find({gp.role, gp.party_id});
     for (auto& [id, slot] : agent_slots_) {
       if (!slot.live || slot.info.party_id != gp.party_id) continue;
+      if (home != job->home.end() && id != home->second) continue;
       any_live = true;
       // One party id may play several roles: count cores already chosen in this start.
       int pending = static_cast<int>(std::count(chosen.begin(), chosen.end(), &slot));
@@ -60,7 +87,7 @@ bool Scheduler::StartComponent(JobState* job, int ci) {
       OnComponentChanged(job, ci, old);
       return true;
     }
-    if (best == nullptr) return false;  // Every agent of the party is busy: wait.
+    if (best == nullptr) return false;  // Every agent of the party (or its home) is busy: wait.
     chosen.push_back(best);
   }
   RunStatus old = cs.rec.status;
@@ -86,11 +113,65 @@ bool Scheduler::StartComponent(JobState* job, int ci) {
     return false;
   }
   for (AgentSlot* slot : chosen) slot->busy++;
+  for (size_t pi = 0; pi < cs.parties.size(); ++pi) {
+    job->home[{cs.parties[pi].role, cs.parties[pi].party_id}] = cs.parties[pi].agent_id;
+  }
   job->running_components++;
   VLOG(1) << LogPrefix(*job) << "starting " << gc.name << " v" << cs.rec.task_version << " on "
           << cs.parties.size() << " parties";
   Dispatch(job, ci);
   return true;
+}
+
+Result<int> Scheduler::RebuildLostOutputs(JobState* job, int ci, const std::string& role,
+                                          int64_t party_id, const std::string& home) {
+  const std::string& name = job->graph.components[ci].name;
+  // Every upstream component, transitively: a rebuilt output needs its own inputs back.
+  std::vector<bool> ancestor(job->comps.size(), false);
+  std::vector<int> stack(job->graph.components[ci].upstream);
+  while (!stack.empty()) {
+    int c = stack.back();
+    stack.pop_back();
+    if (ancestor[c]) continue;
+    ancestor[c] = true;
+    for (int up : job->graph.components[c].upstream) stack.push_back(up);
+  }
+  int reset = 0;
+  for (size_t ui = 0; ui < job->comps.size(); ++ui) {
+    if (!ancestor[ui]) continue;
+    ComponentState& up = job->comps[ui];
+    if (up.rec.status == RunStatus::kWaiting) continue;
+    // Its task on the party ran elsewhere than the home (or, without a home, on an agent
+    // that is gone): its outputs are not where this task will run.
+    std::string lost_agent;
+    for (const PartyTaskRecord& t : up.parties) {
+      if (t.role != role || t.party_id != party_id || t.agent_id.empty()) continue;
+      auto slot = agent_slots_.find(t.agent_id);
+      bool live = slot != agent_slots_.end() && slot->second.live;
+      if (home.empty() ? !live : t.agent_id != home) lost_agent = t.agent_id;
+    }
+    bool lost = !lost_agent.empty();
+    if (!lost || IsOngoingStatus(up.rec.status)) continue;
+    RunStatus old = up.rec.status;
+    up.rec.task_version++;
+    up.rec.status = RunStatus::kWaiting;
+    up.rec.fail_reason.clear();
+    up.rec.start_ms = up.rec.end_ms = 0;
+    for (PartyTaskRecord& t : up.parties) {
+      t.task_version = up.rec.task_version;
+      t.party_status = RunStatus::kWaiting;
+      t.error.clear();
+      t.start_ms = t.end_ms = 0;
+      t.last_seq = 0;
+    }
+    RETURN_NOT_OK(store_->WriteComponent(job->rec.job_id, &up.rec, &up.parties));
+    LOG(WARNING) << LogPrefix(*job) << "component " << up.rec.name << " ("
+                 << ToString(old) << ") runs again as task version " << up.rec.task_version
+                 << ": its outputs for " << role << " " << party_id << " were lost with agent "
+                 << lost_agent << " and " << name << " needs them";
+    ++reset;
+  }
+  return reset;
 }
 
 void Scheduler::Dispatch(JobState* job, int ci) {

@@ -231,6 +231,68 @@ TEST_F(SchedulerTest, LostAgentFailsItsTasks) {
   });
 }
 
+// Placement with data: a party's tasks of one job stay on one agent (its home), even when
+// another agent of the party is less loaded; when the home is lost, the retry first re-runs
+// the upstream components whose outputs were there, on the new home.
+TEST_F(SchedulerTest, TasksStayOnTheHomeAgentAndALostHomeRebuildsUpstreamOutputs) {
+  sched_->SetAgents({Agent("g1", 9999), Agent("h1", 10000), Agent("h2", 10000)});
+  auto r = sched_->Submit(Spec(kDiamond, Conf(1)));
+  ASSERT_OK(r);
+  const std::string job = r->job_id;
+  auto host_agent = [&](const std::string& component, int version) {
+    for (const auto& s : gw_.Starts()) {
+      const TaskKey& k = s.args.key;
+      if (k.job_id == job && k.component == component && k.role == "host" &&
+          k.task_version == version) {
+        return s.endpoint;
+      }
+    }
+    return std::string("(not started)");
+  };
+  Report(job, "a", RunStatus::kRunning);
+  Report(job, "a", RunStatus::kSuccess);
+  const std::string home = host_agent("a", 0);
+  ASSERT_TRUE(home == "h1:1" || home == "h2:1") << home;
+  // b and c start together on the home although the other agent is idle.
+  EXPECT_EQ(home, host_agent("b", 0));
+  EXPECT_EQ(home, host_agent("c", 0));
+  // The task io names the upstream output each task reads.
+  for (const auto& s : gw_.Starts()) {
+    if (s.args.key.component != "d") continue;
+    EXPECT_EQ("b", s.args.io["data"]["data"][0]["component"]);
+    EXPECT_EQ("data", s.args.io["data"]["data"][0]["data"]);
+  }
+  Report(job, "b", RunStatus::kRunning);
+  Report(job, "b", RunStatus::kSuccess);
+  Report(job, "c", RunStatus::kRunning);
+  // The home dies while c runs: c fails, and its retry needs a's output, lost with the home.
+  const std::string other = home == "h1:1" ? "h2" : "h1";
+  sched_->SetAgents({Agent("g1", 9999), Agent(other, 10000)});
+  ASSERT_EVENTUALLY(std::chrono::seconds(5), [&] {
+    ASSERT_EQ(other + ":1", host_agent("a", 1));  // a re-runs first, on the new home.
+  });
+  EXPECT_EQ("(not started)", host_agent("c", 1));  // c waits for a's rebuilt output.
+  Report(job, "a", RunStatus::kRunning);
+  Report(job, "a", RunStatus::kSuccess);
+  // c's retry and b (whose output was lost too, and d needs it) run on the new home.
+  ASSERT_EVENTUALLY(std::chrono::seconds(5), [&] {
+    ASSERT_EQ(other + ":1", host_agent("c", 1));
+  });
+  Report(job, "c", RunStatus::kRunning);
+  Report(job, "c", RunStatus::kSuccess);
+  ASSERT_EVENTUALLY(std::chrono::seconds(5), [&] {
+    ASSERT_EQ(other + ":1", host_agent("b", 1));
+  });
+  Report(job, "b", RunStatus::kRunning);
+  Report(job, "b", RunStatus::kSuccess);
+  ASSERT_EVENTUALLY(std::chrono::seconds(5), [&] {
+    ASSERT_EQ(other + ":1", host_agent("d", 0));
+  });
+  Report(job, "d", RunStatus::kRunning);
+  Report(job, "d", RunStatus::kSuccess);
+  EXPECT_EQ(RunStatus::kSuccess, Query(job).record.status);
+}
+
 TEST_F(SchedulerTest, AgentRestartedUnderTheSameIdFailsItsOldTasks) {
   sched_->SetAgents({Agent("g1", 9999, 100), Agent("h1", 10000, 100)});
   auto r = sched_->Submit(Spec(kDiamond, Conf(0)));

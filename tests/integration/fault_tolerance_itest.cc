@@ -116,7 +116,8 @@ TEST_F(FaultToleranceITest, AgentRestartedMidTaskDoesNotLeaveTheTaskRunning) {
 }
 
 // g. With two agents for the party and auto_retries, losing the agent that runs the party's
-// task reruns the component (task_version 1) on the surviving agent, and the job succeeds.
+// task reruns the component (task_version 1) on the surviving agent, after rebuilding there
+// the upstream outputs lost with the victim, and the job succeeds.
 TEST_F(FaultToleranceITest, SecondAgentOfThePartyTakesOverTheRetry) {
   MiniCluster::Options o = ClusterOptions();
   o.agents_for_party[ProbeJob::kHost] = 2;
@@ -148,6 +149,15 @@ TEST_F(FaultToleranceITest, SecondAgentOfThePartyTakesOverTheRetry) {
         t.key.component == "probe_1" && t.key.task_version == 1 && t.party_status == "success";
   }
   EXPECT_TRUE(ran_retry) << survivor << " did not run probe_1 v1";
+  // Placement with data: probe_1 reads probe_0's output, which was lost with the victim, so
+  // probe_0 ran again (task version 1) on the survivor before probe_1's retry; probe_2 ran
+  // where the outputs are.
+  for (const thrift::TTaskInfo& t : TasksOf(info, "probe_0")) {
+    EXPECT_EQ(1, t.task_version) << DescribeJob(info);
+    EXPECT_EQ("success", t.party_status) << DescribeJob(info);
+  }
+  EXPECT_EQ(survivor, TaskOf(info, "probe_0", "host").agent_id) << DescribeJob(info);
+  EXPECT_EQ(survivor, TaskOf(info, "probe_2", "host").agent_id) << DescribeJob(info);
   ASSERT_EVENTUALLY(kSettle, [&] { ASSERT_EQ(0, cluster.CountTaskProcesses()); });
 }
 
