@@ -11,9 +11,11 @@
 
 #include "cli/data_command.h"
 #include "cli/dsl_command.h"
+#include "cli/job_agents_command.h"
 #include "cli/job_command.h"
 #include "cli/table_command.h"
 #include "cli/test_command.h"
+#include "cli/tracking_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
@@ -31,8 +33,10 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   fedflow::cli::RegisterDslCommands(&app, &exit_code);
   fedflow::cli::RegisterJobCommands(&app, &exit_code);
+  fedflow::cli::RegisterJobAgentCommands(&app, &exit_code);
   fedflow::cli::RegisterDataCommands(&app, &exit_code);
   fedflow::cli::RegisterTableCommands(&app, &exit_code);
+  fedflow::cli::RegisterTrackingCommands(&app, &exit_code);
   fedflow::cli::RegisterTestCommands(&app, &exit_code);
 
   // FATE's flow spells some long options with one dash (`-cpn`); accept them as written.

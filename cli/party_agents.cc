@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 
 #include "common/rpc/thrift_status.h"
 
@@ -99,6 +102,43 @@ void ProgressLine::Update(const std::string& text, bool force) {
 void ProgressLine::Done() {
   if (tty_ && shown_) std::fprintf(stderr, "\n");
   shown_ = false;
+}
+
+Status WriteFileInParts(const std::string& path,
+                        const std::function<Status(std::string* data, bool* done)>& next_part,
+                        int64_t* bytes) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) {
+    fs::create_directories(parent, ec);
+    if (ec) {
+      return Status::IOError("cannot create directory " + parent.string() + ": " + ec.message());
+    }
+  }
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
+  Status s;
+  std::string data;
+  for (bool done = false; !done;) {
+    s = next_part(&data, &done);
+    if (!s.ok()) break;
+    if (std::fwrite(data.data(), 1, data.size(), f) != data.size()) {
+      s = Status::IOError("writing " + tmp + ": " + std::strerror(errno));
+      break;
+    }
+    *bytes += static_cast<int64_t>(data.size());
+  }
+  if (std::fclose(f) != 0 && s.ok()) {
+    s = Status::IOError("writing " + tmp + ": " + std::strerror(errno));
+  }
+  if (s.ok()) {
+    fs::rename(tmp, path, ec);
+    if (ec) s = Status::IOError("renaming " + tmp + " to " + path + ": " + ec.message());
+  }
+  if (!s.ok()) fs::remove(tmp, ec);
+  return s;
 }
 
 Json TableJson(const thrift::TTableInfo& t) {

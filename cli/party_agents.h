@@ -83,6 +83,13 @@ class ProgressLine {
   std::chrono::steady_clock::time_point last_;
 };
 
+// Writes `path` from parts: `next_part` replaces *data with the next part and sets *done after
+// the last. Writes <path>.tmp (creating the parent directories) and renames it when complete;
+// on failure nothing is left. *bytes counts what was written.
+Status WriteFileInParts(const std::string& path,
+                        const std::function<Status(std::string* data, bool* done)>& next_part,
+                        int64_t* bytes);
+
 // A party data table as JSON, in FATE's `table info` shape (schema.header without the id
 // column, schema.sid).
 Json TableJson(const thrift::TTableInfo& t);

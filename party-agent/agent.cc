@@ -13,6 +13,7 @@
 #include "common/version.h"
 #include "common_constants.h"
 #include "party-agent/agent_service.h"
+#include "party-agent/task_service.h"
 
 namespace fedflow {
 
@@ -87,6 +88,8 @@ Status Agent::Start() {
   dso.idle_timeout_ms = options_.upload_idle_timeout_ms;
   data_ = std::make_unique<DataService>(store_.get(), dso);
   data_->Start();
+  task_storage_ = std::make_unique<TaskStorage>(store_.get(), options_.task_storage);
+  task_storage_->Start();
   // 2. The task runner.
   TaskRunner::Options ro;
   ro.task_binary = options_.task_binary.empty() ? SelfDir() + "/fedflow-task" : options_.task_binary;
@@ -105,8 +108,8 @@ Status Agent::Start() {
   auto handler = std::make_shared<AgentServiceHandler>(this);
   RETURN_NOT_OK_PREPEND(server_->Start(std::make_shared<thrift::AgentServiceProcessor>(handler)),
                         "starting the agent service");
-  // 4. Federation: FederationService for other parties' agents, TaskService (loopback only)
-  // for our task processes.
+  // 4. Federation: FederationService for other parties' agents; TaskService (loopback only)
+  // for our task processes: federation and storage.
   federation_ = std::make_unique<Federation>(this, options_.federation);
   rpc::ThriftServer::Options fo = so;
   fo.port = options_.federation_port;
@@ -122,7 +125,8 @@ Status Agent::Start() {
   to.recv_timeout_ms = 24 * 3600 * 1000;  // A task may wait long for a peer's message.
   task_server_ = std::make_unique<rpc::ThriftServer>(to);
   RETURN_NOT_OK_PREPEND(
-      task_server_->Start(std::make_shared<thrift::TaskServiceProcessor>(federation_->task_handler())),
+      task_server_->Start(std::make_shared<thrift::TaskServiceProcessor>(
+          NewTaskServiceHandler(federation_.get(), task_storage_.get()))),
       "starting the task service");
   agent_id_ = options_.agent_id.empty()
                   ? std::to_string(options_.party_id) + "-" + options_.advertise_host + "-" +
@@ -217,12 +221,14 @@ void Agent::Shutdown() {
   }
   // 3. Stop every task (their final reports are persisted for the next run).
   if (runner_) runner_->Shutdown(/*kill_children=*/true);
-  // 4. Stop reporting, abort uploads in progress and close the store.
+  // 4. Stop reporting, abort uploads and task outputs in progress and close the store.
   if (reports_) reports_->Stop();
   reports_.reset();
   runner_.reset();
   if (data_) data_->Shutdown();
   data_.reset();
+  if (task_storage_) task_storage_->Shutdown();
+  task_storage_.reset();
   store_.reset();
   LOG(INFO) << LogPrefix() << "stopped";
 }
@@ -250,10 +256,13 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
     t.key = key;
     t.module = req.module_name;
     t.party_status = "waiting";
+    t.create_ms = WallMillis();
+    t.parameters_json = req.component_parameters_json;
     for (const thrift::TPeer& p : req.peers) {
       t.peers.push_back(TaskPeer{p.role, p.party_id, p.agent_id, p.federation_endpoint});
     }
     tasks_[key] = t;
+    RecordTask(t);
   }
   TaskLaunch launch;
   launch.key = key;
@@ -269,7 +278,10 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
     for (const thrift::TPeer& p : req.peers) {
       launch.peers.push_back(Json{{"role", p.role}, {"party_id", p.party_id}});
     }
+    // Its storage calls are accepted from the moment the process may make them.
+    task_storage_->BeginTask(key);
     pid = runner_->Launch(launch);
+    if (!pid.ok()) task_storage_->EndTask(key);
   }
   // The runner took the start time before spawning the process; use it, not the time the
   // launch returned (the task may have been working for a while by then).
@@ -326,6 +338,9 @@ Status Agent::StopTask(const TaskKey& key, const std::string& stop_status,
 }
 
 void Agent::OnTaskExit(const TaskExit& e) {
+  // First refuse the dead process's storage calls and release what it left open (its
+  // uncommitted outputs are deleted), so that the task's end is reported after that.
+  task_storage_->EndTask(e.key);
   std::lock_guard<std::mutex> l(mu_);
   auto it = tasks_.find(e.key);
   if (it == tasks_.end()) return;
@@ -359,6 +374,29 @@ void Agent::Report(const AgentTask& t) {
   if (!t.error.empty()) r.__set_error(t.error);
   Status s = reports_->Enqueue(r);
   if (!s.ok()) LOG(ERROR) << LogPrefix() << "cannot persist a report: " << s;
+  RecordTask(t);
+}
+
+void Agent::RecordTask(const AgentTask& t) {
+  store::TaskRecord r;
+  r.job_id = t.key.job_id;
+  r.component = t.key.component;
+  r.role = t.key.role;
+  r.party_id = t.key.party_id;
+  r.task_version = t.key.task_version;
+  r.module = t.module;
+  r.party_status = t.party_status;
+  r.create_time_ms = t.create_ms != 0 ? t.create_ms : (t.start_ms != 0 ? t.start_ms : t.end_ms);
+  r.start_time_ms = t.start_ms;
+  r.end_time_ms = t.end_ms;
+  r.error = t.error;
+  r.run_pid = t.pid;
+  r.agent_id = agent_id_;
+  r.parameters_json = t.parameters_json;
+  Status s = store_->PutTaskRecord(std::move(r));
+  if (!s.ok()) {
+    LOG(ERROR) << LogPrefix() << t.key.ToString() << ": cannot write the task record: " << s;
+  }
 }
 
 Status Agent::SendReport(const thrift::TReportTaskStatusRequest& r) {

@@ -20,6 +20,7 @@
 #include "party-agent/report_queue.h"
 #include "party-agent/store/agent_store.h"
 #include "party-agent/task_runner.h"
+#include "party-agent/task_storage.h"
 
 namespace fedflow {
 
@@ -43,6 +44,8 @@ struct AgentOptions {
   store::AgentStoreOptions store;
   // An upload session that receives nothing for this long is aborted (nothing of it stays).
   int upload_idle_timeout_ms = 300000;
+  // What tasks may do with the store through the TaskService (cursors, writers, idle expiry).
+  TaskStorageOptions task_storage;
 };
 
 // A party task of the same component (from StartTask): where its messages go.
@@ -60,10 +63,12 @@ struct AgentTask {
   std::string party_status;  // waiting | running | success | pass | failed | canceled | timeout
   std::string federated_status;
   std::string error;
+  int64_t create_ms = 0;
   int64_t start_ms = 0;
   int64_t end_ms = 0;
   int pid = 0;
   std::vector<TaskPeer> peers;
+  std::string parameters_json;  // component parameters, for the task record
 };
 
 // A party's agent: registers in ZooKeeper, serves AgentService, runs each task attempt as a
@@ -92,6 +97,9 @@ class Agent : public FederationHost {
   std::string federation_endpoint() const;
   // The party's data (tables, uploads, downloads); the data RPCs call it.
   DataService* data() const { return data_.get(); }
+  // The party's store and data dir (task work dirs and logs): the tracking RPCs read them.
+  store::AgentStore* store() const { return store_.get(); }
+  const std::string& data_dir() const { return options_.data_dir; }
 
   // FederationHost.
   Status CheckIncoming(const MessageKey& key) override;
@@ -104,6 +112,8 @@ class Agent : public FederationHost {
   void OnSessionEvent(zk::SessionEvent e);
   void OnTaskExit(const TaskExit& exit);
   void Report(const AgentTask& t);
+  // Writes the store's record of the task (its party_status and times). Called with mu_ held.
+  void RecordTask(const AgentTask& t);
   Status SendReport(const thrift::TReportTaskStatusRequest& r);
   std::string LogPrefix() const { return "agent " + agent_id_ + ": "; }
 
@@ -115,6 +125,7 @@ class Agent : public FederationHost {
 
   std::unique_ptr<store::AgentStore> store_;
   std::unique_ptr<DataService> data_;
+  std::unique_ptr<TaskStorage> task_storage_;  // The TaskService's storage calls.
   std::unique_ptr<TaskRunner> runner_;
   std::unique_ptr<rpc::ThriftServer> server_;
   std::unique_ptr<Federation> federation_;

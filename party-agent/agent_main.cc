@@ -22,6 +22,9 @@ DEFINE_int32(agent_task_stop_grace_ms, 2000, "SIGTERM-to-SIGKILL grace period wh
 DEFINE_int32(agent_upload_idle_timeout_ms, 300000,
              "An upload session that receives nothing for this long is aborted (its rows are "
              "deleted)");
+DEFINE_int32(agent_task_storage_idle_timeout_ms, 600000,
+             "A task's table cursor or output writer that receives no call for this long is "
+             "released (an unfinished output's rows are deleted)");
 DEFINE_string(port_file, "", "If set, the agent writes its endpoint there once registered");
 
 static bool ValidatePort(const char* flag, int32_t v) {
@@ -37,6 +40,7 @@ static bool ValidatePositive(const char* flag, int32_t v) {
   return false;
 }
 DEFINE_validator(agent_upload_idle_timeout_ms, &ValidatePositive);
+DEFINE_validator(agent_task_storage_idle_timeout_ms, &ValidatePositive);
 
 int main(int argc, char** argv) {
   fedflow::InitProcess(
@@ -56,6 +60,7 @@ int main(int argc, char** argv) {
   o.task_binary = FLAGS_task_binary;
   o.task_stop_grace_ms = FLAGS_agent_task_stop_grace_ms;
   o.upload_idle_timeout_ms = FLAGS_agent_upload_idle_timeout_ms;
+  o.task_storage.idle_timeout_ms = FLAGS_agent_task_storage_idle_timeout_ms;
 
   sigset_t sigs;
   sigemptyset(&sigs);

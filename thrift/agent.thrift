@@ -226,6 +226,237 @@ struct TTableDeleteResponse {
   2: optional TTableInfo table,
 }
 
+// ---- Tracking: what a party's tasks recorded (metrics, output tables, models, summaries, task
+// records, task logs), asked by the CLI of the party's agents directly (docs/TRACKING.md). A
+// task is named as FATE's tracker names it: job, component, role, party; a party may have
+// several agents, so the CLI asks each and uses the one that holds the data.
+
+struct TTrackingTask {
+  1: required string job_id,
+  2: required string component,
+  3: required string role,
+  4: required i64 party_id,
+}
+
+// A metric key or value: a number or a string (exactly one is set).
+struct TMetricScalar {
+  1: optional double number,
+  2: optional string text,
+}
+
+struct TMetricPointInfo {
+  1: required TMetricScalar key,
+  2: required TMetricScalar value,
+  3: required i64 timestamp_ms,
+}
+
+// FATE's MetricMeta.
+struct TMetricMetaInfo {
+  1: required string name,
+  2: required string metric_namespace,
+  3: required string metric_type,
+  // FATE's extra_metas, a JSON object.
+  4: required string extra_metas_json,
+}
+
+// The task's metrics: namespace -> names (empty when this agent holds none).
+struct TTrackingMetricsRequest {
+  1: required i32 protocol_version,
+  2: required TTrackingTask task,
+}
+struct TTrackingMetricsResponse {
+  1: required common.TStatus status,
+  2: optional map<string, list<string>> metrics,
+}
+
+// One metric's meta and points, in log order, from `offset` (NOT_FOUND when this agent holds
+// neither meta nor points of it). At most max_points points per call (the agent caps it).
+struct TTrackingMetricDataRequest {
+  1: required i32 protocol_version,
+  2: required TTrackingTask task,
+  3: required string metric_namespace,
+  4: required string metric_name,
+  5: optional i64 offset,
+  6: optional i32 max_points,
+}
+struct TTrackingMetricDataResponse {
+  1: required common.TStatus status,
+  2: optional TMetricMetaInfo meta,
+  3: optional list<TMetricPointInfo> points,
+  // Points of the metric in all.
+  4: optional i64 total_points,
+  // No point follows this call's.
+  5: optional bool done,
+}
+
+// One output table of one task version.
+struct TOutputInfo {
+  1: required string data_name,
+  2: required i32 task_version,
+  // Namespace: the job id; name: "<component>.<data name>".
+  3: required TTableInfo table,
+}
+
+// The task's output tables (empty when this agent holds none): the highest task version's of
+// each data name, or every version's with all_versions.
+struct TTrackingOutputsRequest {
+  1: required i32 protocol_version,
+  2: required TTrackingTask task,
+  3: optional bool all_versions,
+}
+struct TTrackingOutputsResponse {
+  1: required common.TStatus status,
+  2: optional list<TOutputInfo> outputs,
+}
+
+// The next part of an output table as CSV bytes (header line first when the table has one), in
+// the shape of Download: parts of at most max_bytes (default 1 MiB, capped at 4 MiB), cut
+// anywhere, and a cursor. With max_rows the stream ends after that many rows (a preview).
+// ABORTED when the output was replaced (a retried task) or removed since the cursor was handed
+// out; NOT_FOUND when this agent holds no such output.
+struct TTrackingOutputDataRequest {
+  1: required i32 protocol_version,
+  2: required TTrackingTask task,
+  3: required string data_name,
+  // Absent: the highest version that has this output.
+  4: optional i32 task_version,
+  // Absent or empty: from the start. Otherwise the previous response's next_cursor.
+  5: optional string cursor,
+  6: optional i32 max_bytes,
+  7: optional i64 max_rows,
+}
+struct TTrackingOutputDataResponse {
+  1: required common.TStatus status,
+  2: optional binary data,
+  3: optional string next_cursor,
+  4: optional bool done,
+  // Rows completed in this part.
+  5: optional i64 rows,
+  6: optional TOutputInfo output,
+}
+
+struct TModelInfo {
+  1: required string module_name,
+  2: required string model_alias,
+  3: required i32 task_version,
+  4: required i64 create_time_ms,
+  5: required i64 size,
+  6: optional string model_id,
+  7: optional string model_version,
+}
+
+// The task's models (empty when this agent holds none).
+struct TTrackingModelsRequest {
+  1: required i32 protocol_version,
+  2: required TTrackingTask task,
+}
+struct TTrackingModelsResponse {
+  1: required common.TStatus status,
+  2: optional list<TModelInfo> models,
+}
+
+// The bytes of one model from `offset`, at most max_bytes (default 1 MiB, capped at 4 MiB).
+// A call after the first passes the create_time_ms it was given: a model saved again since
+// then is ABORTED (read it again) rather than mixing two models.
+struct TTrackingModelRequest {
+  1: required i32 protocol_version,
+  2: required TTrackingTask task,
+  3: required string model_alias,
+  4: optional i64 offset,
+  5: optional i32 max_bytes,
+  6: optional i64 create_time_ms,
+}
+struct TTrackingModelResponse {
+  1: required common.TStatus status,
+  2: optional TModelInfo model,
+  3: optional binary data,
+  4: optional bool done,
+}
+
+// The task's summary (NOT_FOUND when this agent holds none).
+struct TTrackingSummaryRequest {
+  1: required i32 protocol_version,
+  2: required TTrackingTask task,
+}
+struct TTrackingSummaryResponse {
+  1: required common.TStatus status,
+  // A JSON document.
+  2: optional string summary_json,
+  3: optional i32 task_version,
+  4: optional i64 update_time_ms,
+}
+
+// This party's record of one task version.
+struct TTaskRecordInfo {
+  1: required common.TTaskKey key,
+  2: required string module_name,
+  3: required string party_status,
+  4: required i64 create_time_ms,
+  5: required i64 start_time_ms,
+  6: required i64 end_time_ms,
+  7: required i64 update_time_ms,
+  8: optional string error,
+  9: optional i32 run_pid,
+  10: optional string agent_id,
+}
+
+// The task records this agent keeps of a job.
+struct TTrackingTaskRecordsRequest {
+  1: required i32 protocol_version,
+  2: required string job_id,
+}
+struct TTrackingTaskRecordsResponse {
+  1: required common.TStatus status,
+  2: optional list<TTaskRecordInfo> records,
+}
+
+// One task version's log file on this agent.
+struct TTaskLogInfo {
+  1: required common.TTaskKey key,
+  2: required i64 size,
+  3: required i64 modify_time_ms,
+}
+
+// The task logs this agent holds of a job (empty when none).
+struct TTaskLogListRequest {
+  1: required i32 protocol_version,
+  2: required string job_id,
+}
+struct TTaskLogListResponse {
+  1: required common.TStatus status,
+  2: optional list<TTaskLogInfo> logs,
+}
+
+// A part of one task's log from `offset`: at most max_bytes (default 1 MiB, capped at 4 MiB).
+// done: the part reaches the file's end as it is now (a running task's log may still grow).
+struct TTaskLogReadRequest {
+  1: required i32 protocol_version,
+  2: required common.TTaskKey key,
+  3: optional i64 offset,
+  4: optional i32 max_bytes,
+}
+struct TTaskLogReadResponse {
+  1: required common.TStatus status,
+  2: optional binary data,
+  3: optional i64 next_offset,
+  4: optional bool done,
+  // The file's size when read.
+  5: optional i64 size,
+}
+
+// FATE's job clean on this agent: removes the job's output tables; metrics, summaries, models,
+// task records and logs stay. ILLEGAL_STATE while a task of the job runs here. Idempotent (a
+// second clean removes nothing).
+struct TCleanJobRequest {
+  1: required i32 protocol_version,
+  2: required string job_id,
+}
+struct TCleanJobResponse {
+  1: required common.TStatus status,
+  // Output tables removed.
+  2: optional i64 outputs_removed,
+}
+
 service AgentService {
   TStartTaskResponse StartTask(1: TStartTaskRequest req),
   TStopTaskResponse StopTask(1: TStopTaskRequest req),
@@ -240,4 +471,15 @@ service AgentService {
   TTableInfoResponse TableInfo(1: TTableInfoRequest req),
   TTableListResponse TableList(1: TTableListRequest req),
   TTableDeleteResponse TableDelete(1: TTableDeleteRequest req),
+  TTrackingMetricsResponse TrackingMetrics(1: TTrackingMetricsRequest req),
+  TTrackingMetricDataResponse TrackingMetricData(1: TTrackingMetricDataRequest req),
+  TTrackingOutputsResponse TrackingOutputs(1: TTrackingOutputsRequest req),
+  TTrackingOutputDataResponse TrackingOutputData(1: TTrackingOutputDataRequest req),
+  TTrackingModelsResponse TrackingModels(1: TTrackingModelsRequest req),
+  TTrackingModelResponse TrackingModel(1: TTrackingModelRequest req),
+  TTrackingSummaryResponse TrackingSummary(1: TTrackingSummaryRequest req),
+  TTrackingTaskRecordsResponse TrackingTaskRecords(1: TTrackingTaskRecordsRequest req),
+  TTaskLogListResponse TaskLogList(1: TTaskLogListRequest req),
+  TTaskLogReadResponse TaskLogRead(1: TTaskLogReadRequest req),
+  TCleanJobResponse CleanJob(1: TCleanJobRequest req),
 }

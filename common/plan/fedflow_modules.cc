@@ -9,7 +9,9 @@ namespace fedflow::plan {
 namespace {
 
 // Probe: fedflow's diagnostic module for tests of scheduling and fault handling. It passes
-// its input data through, and can sleep, fail, crash or ignore SIGTERM on request.
+// its input data through (a Probe without input writes 8 generated rows; a missing input
+// fails it), and can sleep, fail, crash or ignore SIGTERM on request, and track
+// (a metric, a model and a summary) for tests of the tracking commands.
 Result<ModuleInfo> ProbeModule() {
   Json defaults = {
       {"sleep_ms", 0},            // sleep this long before finishing
@@ -17,6 +19,7 @@ Result<ModuleInfo> ProbeModule() {
       {"crash", false},           // abort the task process
       {"ignore_sigterm", false},  // keep running after SIGTERM (until SIGKILL)
       {"fail_attempts", 0},       // fail the first N attempts (task versions), then succeed
+      {"track", false},           // log a metric, save a model and a summary
   };
   ASSIGN_OR_RETURN(ModuleInfo info,
                    MakeModule("Probe", {Role::kGuest, Role::kHost, Role::kArbiter, Role::kLocal},

@@ -1,18 +1,24 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/json_util.h"
 #include "common/status.h"
 #include "party-agent/components/stop_signal.h"
 #include "party-agent/components/task_spec.h"
+#include "party-agent/components/task_storage_client.h"
 
 namespace fedflow {
 
 // What a running component sees of its task: identity, parameters, work directory, the agent's
-// endpoint, a log prefix, and whether the task is being stopped. Created by fedflow-task for
-// one Component::Run; it does not own the StopSignal. Thread-safe (read-only after creation).
+// endpoint, its inputs and outputs and the storage behind them, a log prefix, and whether the
+// task is being stopped. Created by fedflow-task for one Component::Run; it does not own the
+// StopSignal. Thread-safe (read-only after creation; the storage client is thread-safe).
 class TaskContext {
  public:
   TaskContext(TaskLaunch launch, const StopSignal* stop);
@@ -28,6 +34,19 @@ class TaskContext {
   // Inputs and outputs as the coordinator resolved them (TaskLaunch::io).
   const Json& io() const { return launch_.io; }
 
+  // This task's storage (tables, outputs, models, metrics, summary) through its agent.
+  TaskStorageClient& storage() const { return *storage_; }
+  // The data input keys in io ("data", "train_data", ...) with the number of entries of each,
+  // in key order.
+  std::vector<std::pair<std::string, size_t>> DataInputs() const;
+  // Opens io.data.<key>[index]: an upstream component's output or a party table (a DSL v1
+  // args.<key> resolved from the runtime conf). Errors name the input:
+  //   input data.train_data[0]: table experiment.t does not exist on party 9999 (guest)
+  //   input data.train_data[0]: args.train_data is not given for guest 9999 in the runtime conf
+  Result<std::unique_ptr<InputTable>> OpenInput(const std::string& key, size_t index = 0) const;
+  // The output data names in io (io.output.data), in DSL order; empty when it declares none.
+  std::vector<std::string> OutputDataNames() const;
+
   // "job=<job_id> task=<component>/<role>/<party_id> v<version>: ", for LOG_WITH_PREFIX.
   const std::string& LogPrefix() const { return log_prefix_; }
 
@@ -40,7 +59,19 @@ class TaskContext {
   const TaskLaunch launch_;
   const StopSignal* const stop_;
   const std::string log_prefix_;
+  const std::unique_ptr<TaskStorageClient> storage_;
 };
+
+// The schema of an output that keeps `input`'s columns: header, id and label column,
+// delimiter, head, header line, partitions and extra JSON.
+TableSchema OutputSchemaOf(const TableSchema& input);
+
+// Copies every row of `in` to a new output `data_name` of the task with in's schema, in
+// batches, and commits it; `on_batch` (optional) sees each batch first. Returns the row
+// count. Stops (Aborted) when the task is asked to stop; the output is then not kept.
+Result<int64_t> CopyTable(const TaskContext& ctx, InputTable* in, const std::string& data_name,
+                          const std::function<void(const std::vector<std::string>&)>& on_batch =
+                              nullptr);
 
 // One module's implementation (FATE's "module" in a DSL: Probe, DataIO, HeteroLR ...), run by
 // fedflow-task for one task attempt. Run's Status is the task's outcome: OK is success, an error

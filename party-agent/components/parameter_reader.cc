@@ -43,6 +43,11 @@ Status ParameterReader::ReadString(const std::string& key, std::string* out) {
   return Status::OK();
 }
 
+Status ParameterReader::ReadJson(const std::string& key, const Json** out) {
+  ASSIGN_OR_RETURN(*out, Find(key));
+  return Status::OK();
+}
+
 Status ParameterReader::CheckNoUnknown() const {
   if (params_.is_null()) return Status::OK();
   RETURN_NOT_OK(ExpectObject(params_, module_ + ": parameters"));

@@ -26,6 +26,8 @@ class ParameterReader {
   Status ReadInt(const std::string& key, int64_t* out);
   Status ReadBool(const std::string& key, bool* out);
   Status ReadString(const std::string& key, std::string* out);
+  // Any JSON value (objects such as Reader's `table`); *out is null when the key is absent.
+  Status ReadJson(const std::string& key, const Json** out);
 
   // Fails on the first key that no Read* asked for; need_run is always allowed. Also fails if
   // the parameters are not a JSON object.

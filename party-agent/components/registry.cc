@@ -6,6 +6,7 @@
 
 #include "party-agent/components/fed_transfer.h"
 #include "party-agent/components/probe.h"
+#include "party-agent/components/reader.h"
 #include "party-agent/components/secure_add_example.h"
 
 namespace fedflow {
@@ -19,6 +20,7 @@ void RegisterBuiltIns(ComponentRegistry* registry) {
     if (!s.ok()) LOG(DFATAL) << s;
   };
   add("Probe", [] { return std::make_unique<Probe>(); });
+  add("Reader", [] { return std::make_unique<Reader>(); });
   add("SecureAddExample", [] { return std::make_unique<SecureAddExample>(); });
   add("FedTransfer", [] { return std::make_unique<FedTransfer>(); });
 }

@@ -22,10 +22,6 @@ rpc::ClientPoolOptions PeerPoolOptions() {
   return o;
 }
 
-TaskKey FromThrift(const thrift::TTaskKey& k) {
-  return TaskKey{k.job_id, k.component, k.role, k.party_id, k.task_version};
-}
-
 MessageKey IncomingKey(const TaskKey& task, const std::string& tag, const std::string& src_role,
                        int64_t src_party, int64_t seq) {
   MessageKey m;
@@ -66,52 +62,6 @@ class FederationServiceHandler : public thrift::FederationServiceIf {
   Federation* f_;
 };
 
-class TaskServiceHandler : public thrift::TaskServiceIf {
- public:
-  explicit TaskServiceHandler(Federation* f) : f_(f) {}
-
-  void FedSend(thrift::TFedSendResponse& resp, const thrift::TFedSendRequest& req) override {
-    Status s = rpc::CheckProtocolVersion(req.protocol_version);
-    if (s.ok()) {
-      s = f_->Forward(FromThrift(req.task), req.tag, req.dst_role, req.dst_party_id, req.seq,
-                      req.chunk_index, req.chunk_count, req.total_bytes, req.data);
-    }
-    resp.status = rpc::ToThrift(s);
-  }
-
-  void FedWait(thrift::TFedWaitResponse& resp, const thrift::TFedWaitRequest& req) override {
-    Status s = rpc::CheckProtocolVersion(req.protocol_version);
-    int32_t chunks = 0;
-    int64_t bytes = 0;
-    if (s.ok()) {
-      s = f_->mailbox()->Wait(
-          IncomingKey(FromThrift(req.task), req.tag, req.src_role, req.src_party_id, req.seq),
-          std::chrono::milliseconds(req.timeout_ms), &chunks, &bytes);
-    }
-    resp.status = rpc::ToThrift(s);
-    if (s.ok()) {
-      resp.__set_chunk_count(chunks);
-      resp.__set_total_bytes(bytes);
-    }
-  }
-
-  void FedFetch(thrift::TFedFetchResponse& resp, const thrift::TFedFetchRequest& req) override {
-    Status s = rpc::CheckProtocolVersion(req.protocol_version);
-    if (!s.ok()) {
-      resp.status = rpc::ToThrift(s);
-      return;
-    }
-    auto data = f_->mailbox()->Take(
-        IncomingKey(FromThrift(req.task), req.tag, req.src_role, req.src_party_id, req.seq),
-        req.chunk_index, std::chrono::milliseconds(req.timeout_ms));
-    resp.status = rpc::ToThrift(data.status());
-    if (data.ok()) resp.__set_data(std::move(data).value());
-  }
-
- private:
-  Federation* f_;
-};
-
 }  // namespace
 
 Federation::Federation(FederationHost* host, FederationOptions options)
@@ -124,8 +74,19 @@ std::shared_ptr<thrift::FederationServiceIf> Federation::federation_handler() {
   return std::make_shared<FederationServiceHandler>(this);
 }
 
-std::shared_ptr<thrift::TaskServiceIf> Federation::task_handler() {
-  return std::make_shared<TaskServiceHandler>(this);
+Status Federation::WaitIncoming(const TaskKey& task, const std::string& tag,
+                                const std::string& src_role, int64_t src_party_id, int64_t seq,
+                                std::chrono::milliseconds timeout, int32_t* chunk_count,
+                                int64_t* total_bytes) {
+  return mailbox_.Wait(IncomingKey(task, tag, src_role, src_party_id, seq), timeout, chunk_count,
+                       total_bytes);
+}
+
+Result<std::string> Federation::TakeIncoming(const TaskKey& task, const std::string& tag,
+                                             const std::string& src_role, int64_t src_party_id,
+                                             int64_t seq, int32_t chunk_index,
+                                             std::chrono::milliseconds timeout) {
+  return mailbox_.Take(IncomingKey(task, tag, src_role, src_party_id, seq), chunk_index, timeout);
 }
 
 Status Federation::Accept(const MessageKey& key, int32_t chunk_index, int32_t chunk_count,

@@ -1,10 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "FederationService.h"
-#include "TaskService.h"
 #include "common/rpc/client_pool.h"
 #include "party-agent/components/task_spec.h"
 #include "party-agent/federation/mailbox.h"
@@ -30,9 +30,10 @@ struct FederationOptions {
   int64_t mailbox_max_bytes = int64_t{4} << 30;
 };
 
-// FederationService (from other agents) and TaskService (from this agent's task processes),
-// sharing one mailbox. Thin handlers: they check the protocol version, then call the mailbox
-// or forward to the destination agent. Thread-safe.
+// Federation between this agent's tasks and other parties' agents, over one mailbox: the
+// FederationService handler (from other agents) accepts chunks into it; the TaskService
+// handler (party-agent/task_service.h, from this agent's task processes) forwards their
+// chunks to destination agents and takes what arrived for them. Thread-safe.
 class Federation {
  public:
   Federation(FederationHost* host, FederationOptions options);
@@ -47,9 +48,18 @@ class Federation {
   // Destination side: accepts one chunk from another agent.
   Status Accept(const MessageKey& key, int32_t chunk_index, int32_t chunk_count,
                 int64_t total_bytes, std::string data);
+  // Destination side, for this agent's task `task`: waits until message `seq` of `tag` from
+  // (src_role, src_party_id) starts arriving, then gives its chunk count and size.
+  Status WaitIncoming(const TaskKey& task, const std::string& tag, const std::string& src_role,
+                      int64_t src_party_id, int64_t seq, std::chrono::milliseconds timeout,
+                      int32_t* chunk_count, int64_t* total_bytes);
+  // Takes one chunk of that message, waiting for it to arrive; the last chunk taken frees it.
+  Result<std::string> TakeIncoming(const TaskKey& task, const std::string& tag,
+                                   const std::string& src_role, int64_t src_party_id,
+                                   int64_t seq, int32_t chunk_index,
+                                   std::chrono::milliseconds timeout);
 
   std::shared_ptr<thrift::FederationServiceIf> federation_handler();
-  std::shared_ptr<thrift::TaskServiceIf> task_handler();
 
  private:
   FederationHost* host_;

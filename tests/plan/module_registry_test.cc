@@ -64,7 +64,7 @@ TEST_F(ModuleRegistryTest, ProbeIsFedflowsDiagnosticModule) {
     EXPECT_TRUE(probe->RunsOn(role)) << RoleName(role);
   }
   EXPECT_EQ(J(R"({"sleep_ms": 0, "fail": false, "crash": false, "ignore_sigterm": false,
-                  "fail_attempts": 0})"),
+                  "fail_attempts": 0, "track": false})"),
             probe->defaults);
   EXPECT_EQ(std::vector<std::string>{"data"}, probe->inputs);
   EXPECT_EQ(std::vector<std::string>{"data"}, probe->outputs);

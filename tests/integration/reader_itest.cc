@@ -1,0 +1,314 @@
+// Task storage end to end, with real processes: tables uploaded to the guest's and the host's
+// agents, a Reader job (DSL v2: reader_0 -> probe_0) whose tasks read and write through their
+// agent's TaskService, a Reader whose table is missing on the host, and a DSL v1 job whose
+// args.train_data input resolves to each party's table. What the tasks wrote is checked in the
+// agents' stores (opened by the test while the agents are stopped).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "AgentService.h"
+#include "common/json_util.h"
+#include "common/rpc/client_pool.h"
+#include "common/rpc/thrift_status.h"
+#include "party-agent/store/agent_store.h"
+#include "party-agent/store/table_reader.h"
+#include "tests/harness/mini_cluster.h"
+#include "tests/harness/test_util.h"
+#include "tests/integration/shared_cluster.h"
+
+#ifndef ASSERT_OK_AND_ASSIGN
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)                           \
+  auto tmp = (rexpr);                                                        \
+  ASSERT_TRUE(tmp.ok()) << #rexpr << " failed: " << tmp.status().ToString(); \
+  lhs = std::move(tmp).value()
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
+  ASSERT_OK_AND_ASSIGN_IMPL(FEDFLOW_CONCAT(_assign_, __LINE__), lhs, rexpr)
+#endif
+
+namespace fedflow::testing {
+namespace {
+
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+
+constexpr int64_t kGuest = 9999;
+constexpr int64_t kHost = 10000;
+constexpr int64_t kBreastRows = 569;
+
+std::string Describe(const thrift::TJobInfo& job) {
+  std::string s = "job " + job.job_id + " " + job.status;
+  if (job.__isset.fail_reason) s += " (" + job.fail_reason + ")";
+  for (const thrift::TTaskInfo& t : job.tasks) {
+    s +=
+        "; " + t.component + "/" + t.role + "/" + std::to_string(t.party_id) + " " + t.party_status;
+    if (t.__isset.error && !t.error.empty()) s += ": " + t.error;
+  }
+  return s;
+}
+
+class ReaderITest : public FedflowTest {
+ protected:
+  static void SetUpTestSuite() {
+    shared_ = new SharedCluster();
+    MiniCluster::Options o;
+    o.parties = {kGuest, kHost};
+    shared_->Start("ReaderITest", o);
+    if (!shared_->started()) return;
+    // The tables every test reads: FATE's breast_hetero data, one part per party.
+    for (auto [party, name] : {std::pair<int64_t, const char*>{kGuest, "breast_hetero_guest"},
+                               {kHost, "breast_hetero_host"}}) {
+      Status s = Upload(party, name);
+      if (!s.ok()) {
+        upload_status_ = s.CloneAndPrepend(std::string("uploading ") + name);
+        return;
+      }
+    }
+  }
+  static void TearDownTestSuite() {
+    shared_->Stop();
+    delete shared_;
+    shared_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_OK(shared_->status());
+    ASSERT_OK(upload_status_);
+  }
+  MiniCluster* cluster() { return shared_->cluster(); }
+
+  // Uploads tests/data/<name>.csv as experiment.<name> to the party's agent through its
+  // AgentService (what `fedflow data upload` does).
+  static Status Upload(int64_t party, const std::string& name) {
+    std::ifstream f(TestDataDir() + "/" + name + ".csv", std::ios::binary);
+    std::stringstream csv;
+    csv << f.rdbuf();
+    rpc::ClientPool<thrift::AgentServiceClient> pool;
+    const std::string agent = shared_->cluster()->AgentEndpoint(party, 0);
+    thrift::TUploadBeginRequest begin;
+    begin.protocol_version = rpc::ProtocolVersion();
+    begin.table_namespace = "experiment";
+    begin.name = name;
+    begin.head = true;
+    begin.delimiter = ",";
+    begin.drop = true;
+    begin.partitions = 4;
+    thrift::TUploadBeginResponse began;
+    RETURN_NOT_OK(pool.Call(
+        agent, [&](thrift::AgentServiceClient& c) { c.UploadBegin(began, begin); },
+        rpc::Idempotency::kNotIdempotent));
+    RETURN_NOT_OK(rpc::FromThrift(began.status));
+    thrift::TUploadChunkRequest chunk;
+    chunk.protocol_version = begin.protocol_version;
+    chunk.upload_id = began.upload_id;
+    chunk.seq = 0;
+    chunk.data = csv.str();
+    thrift::TUploadChunkResponse chunked;
+    RETURN_NOT_OK(pool.Call(
+        agent, [&](thrift::AgentServiceClient& c) { c.UploadChunk(chunked, chunk); },
+        rpc::Idempotency::kIdempotent));
+    RETURN_NOT_OK(rpc::FromThrift(chunked.status));
+    thrift::TUploadFinishRequest finish;
+    finish.protocol_version = begin.protocol_version;
+    finish.upload_id = began.upload_id;
+    thrift::TUploadFinishResponse finished;
+    RETURN_NOT_OK(pool.Call(
+        agent, [&](thrift::AgentServiceClient& c) { c.UploadFinish(finished, finish); },
+        rpc::Idempotency::kIdempotent));
+    return rpc::FromThrift(finished.status);
+  }
+
+  // Runs the job to its end.
+  Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
+    ASSIGN_OR_RETURN(std::string id, cluster()->Submit(DumpJson(dsl), DumpJson(conf)));
+    return cluster()->WaitForEnd(id, seconds(120));
+  }
+
+  // Calls `check` with the store of the party's agent: the agent is stopped meanwhile (LevelDB
+  // allows one process per database) and restarted afterwards.
+  void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
+    ASSERT_OK(cluster()->StopAgent(party, 0));
+    {
+      const std::string path = cluster()->dir() + "/agent-" + std::to_string(party) + "-0/agent.db";
+      auto opened = store::AgentStore::Open(path);
+      ASSERT_OK(opened);
+      check(opened->get());
+    }
+    ASSERT_OK(cluster()->RestartAgent(party, 0));
+  }
+
+  static Json TwoPartyConf() {
+    return Json{{"dsl_version", 2},
+                {"initiator", {{"role", "guest"}, {"party_id", kGuest}}},
+                {"role", {{"guest", {kGuest}}, {"host", {kHost}}}},
+                {"job_parameters", {{"common", {{"task_parallelism", 2}, {"timeout", 600}}}}},
+                {"component_parameters", {{"common", Json::object()}, {"role", Json::object()}}}};
+  }
+
+  static void SetReaderTable(Json* conf, const std::string& role, const std::string& name) {
+    (*conf)["component_parameters"]["role"][role]["0"]["reader_0"] = {
+        {"table", {{"name", name}, {"namespace", "experiment"}}}};
+  }
+
+  static Json ReaderProbeDsl() {
+    return Json{{"components",
+                 {{"reader_0", {{"module", "Reader"}, {"output", {{"data", {"data"}}}}}},
+                  {"probe_0",
+                   {{"module", "Probe"},
+                    {"input", {{"data", {{"data", {"reader_0.data"}}}}}},
+                    {"output", {{"data", {"data"}}}}}}}}};
+  }
+
+  static SharedCluster* shared_;
+  static Status upload_status_;
+};
+SharedCluster* ReaderITest::shared_ = nullptr;
+Status ReaderITest::upload_status_;
+
+TEST_F(ReaderITest, ReaderCopiesEachPartysTableAndProbeReadsItDownstream) {
+  Json conf = TwoPartyConf();
+  SetReaderTable(&conf, "guest", "breast_hetero_guest");
+  SetReaderTable(&conf, "host", "breast_hetero_host");
+  conf["component_parameters"]["common"]["probe_0"] = {{"track", true}};
+  ASSERT_OK_AND_ASSIGN(thrift::TJobInfo job, Run(ReaderProbeDsl(), conf));
+  ASSERT_EQ("success", job.status) << Describe(job);
+
+  struct Expect {
+    int64_t party;
+    const char* role;
+    const char* table;
+    std::vector<std::string> header_prefix;
+    bool label;
+  };
+  for (const Expect& e : {Expect{kGuest, "guest", "breast_hetero_guest", {"id", "y", "x0"}, true},
+                          Expect{kHost, "host", "breast_hetero_host", {"id", "x0", "x1"}, false}}) {
+    SCOPED_TRACE(e.role);
+    WithStore(e.party, [&](store::AgentStore* s) {
+      for (const char* component : {"reader_0", "probe_0"}) {
+        const store::TaskPartyKey task{job.job_id, component, e.role, e.party};
+        auto out = s->LatestOutput(task, "data");
+        ASSERT_TRUE(out.ok()) << component << ": " << out.status();
+        EXPECT_EQ(kBreastRows, out->count) << component;
+        EXPECT_EQ(job.job_id, out->ns);
+        EXPECT_EQ(std::string(component) + ".data", out->name);
+        ASSERT_GE(out->header.size(), 3u);
+        EXPECT_EQ(e.header_prefix,
+                  std::vector<std::string>(out->header.begin(), out->header.begin() + 3));
+        EXPECT_EQ("id", out->id_column);
+        EXPECT_EQ(e.label, out->label_column.has_value());
+        // The rows are the table's, in upload order.
+        auto table = s->OpenTable("experiment", e.table);
+        auto copy = s->OpenOutput(*out->output);
+        ASSERT_OK(table);
+        ASSERT_OK(copy);
+        std::vector<store::Row> a, b;
+        ASSERT_OK((*table)->NextBatch(&a, 100000));
+        ASSERT_OK((*copy)->NextBatch(&b, 100000));
+        ASSERT_EQ(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i].data, b[i].data) << "row " << i;
+      }
+      const store::TaskPartyKey reader{job.job_id, "reader_0", e.role, e.party};
+      auto summary = s->GetSummary(reader);
+      ASSERT_OK(summary);
+      auto info = ParseJson(summary->json, "summary");
+      ASSERT_OK(info);
+      EXPECT_EQ(kBreastRows, (*info)["count"].get<int64_t>());
+      EXPECT_EQ(e.table, (*info)["table_name"].get<std::string>());
+      auto meta = s->GetMetric(reader, "reader_namespace", "reader_name");
+      ASSERT_OK(meta);
+      ASSERT_TRUE(meta->meta.has_value());
+      EXPECT_EQ("data_info", meta->meta->metric_type);
+      // Probe's tracking (track=true): a metric, a model, a summary.
+      const store::TaskPartyKey probe{job.job_id, "probe_0", e.role, e.party};
+      auto progress = s->GetMetric(probe, "probe", "progress");
+      ASSERT_OK(progress);
+      EXPECT_EQ(3u, progress->points.size());
+      ASSERT_TRUE(progress->meta.has_value());
+      EXPECT_EQ("LOSS", progress->meta->metric_type);
+      auto model = s->LoadModel(probe, "model");
+      ASSERT_OK(model);
+      EXPECT_EQ("Probe", model->meta.module);
+      auto probe_summary = s->GetSummary(probe);
+      ASSERT_OK(probe_summary);
+      EXPECT_THAT(probe_summary->json, HasSubstr("\"rows\":569"));
+      // The agent's records of the job's tasks, ended.
+      auto records = s->ListTaskRecords(job.job_id);
+      ASSERT_OK(records);
+      EXPECT_EQ(2u, records->size());
+      for (const store::TaskRecord& r : *records) {
+        EXPECT_EQ("success", r.party_status) << r.component;
+        EXPECT_GT(r.end_time_ms, 0) << r.component;
+        EXPECT_EQ(MiniCluster::AgentId(e.party, 0), r.agent_id);
+      }
+    });
+  }
+}
+
+TEST_F(ReaderITest, ReaderFailsNamingTheTableMissingOnTheHost) {
+  Json conf = TwoPartyConf();
+  SetReaderTable(&conf, "guest", "breast_hetero_guest");
+  SetReaderTable(&conf, "host", "no_such_table");
+  ASSERT_OK_AND_ASSIGN(thrift::TJobInfo job, Run(ReaderProbeDsl(), conf));
+  ASSERT_EQ("failed", job.status) << Describe(job);
+  bool found = false;
+  for (const thrift::TTaskInfo& t : job.tasks) {
+    if (t.component != "reader_0" || t.role != "host") continue;
+    found = true;
+    EXPECT_EQ("failed", t.party_status);
+    EXPECT_THAT(t.error, HasSubstr("table experiment.no_such_table does not exist on party 10000 "
+                                   "(host)"));
+  }
+  EXPECT_TRUE(found) << Describe(job);
+  EXPECT_THAT(Describe(job), HasSubstr("experiment.no_such_table"));
+  // Nothing of the failed task's output stays; the guest's own copy does.
+  WithStore(kHost, [&](store::AgentStore* s) {
+    auto outputs = s->ListJobOutputs(job.job_id);
+    ASSERT_OK(outputs);
+    EXPECT_TRUE(outputs->empty());
+    auto records = s->ListTaskRecords(job.job_id);
+    ASSERT_OK(records);
+    bool failed = false;
+    for (const store::TaskRecord& r : *records) {
+      if (r.component == "reader_0") {
+        failed = r.party_status == "failed";
+        EXPECT_THAT(r.error, HasSubstr("no_such_table"));
+      }
+    }
+    EXPECT_TRUE(failed);
+  });
+}
+
+TEST_F(ReaderITest, DslV1ArgsInputResolvesToThePartysTable) {
+  Json dsl = {{"components",
+               {{"probe_0",
+                 {{"module", "Probe"},
+                  {"input", {{"data", {{"data", {"args.train_data"}}}}}},
+                  {"output", {{"data", {"train"}}}}}}}}};
+  auto args = [](const std::string& name) {
+    return Json{
+        {"args",
+         {{"data",
+           {{"train_data", Json::array({{{"name", name}, {"namespace", "experiment"}}})}}}}}};
+  };
+  Json conf = {{"initiator", {{"role", "guest"}, {"party_id", kGuest}}},
+               {"job_parameters", {{"work_mode", 0}}},
+               {"role", {{"guest", {kGuest}}, {"host", {kHost}}}},
+               {"role_parameters",
+                {{"guest", args("breast_hetero_guest")}, {"host", args("breast_hetero_host")}}}};
+  ASSERT_OK_AND_ASSIGN(thrift::TJobInfo job, Run(dsl, conf));
+  ASSERT_EQ("success", job.status) << Describe(job);
+  for (auto [party, role] : {std::pair<int64_t, const char*>{kGuest, "guest"}, {kHost, "host"}}) {
+    WithStore(party, [&](store::AgentStore* s) {
+      auto out = s->LatestOutput({job.job_id, "probe_0", role, party}, "train");
+      ASSERT_TRUE(out.ok()) << role << ": " << out.status();
+      EXPECT_EQ(kBreastRows, out->count) << role;
+    });
+  }
+}
+
+}  // namespace
+}  // namespace fedflow::testing
