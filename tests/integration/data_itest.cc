@@ -6,8 +6,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,11 +14,11 @@
 #include <vector>
 
 #include "common/json_util.h"
+#include "tests/harness/cli_runner.h"
 #include "tests/harness/mini_cluster.h"
 #include "tests/harness/test_util.h"
 #include "tests/integration/shared_cluster.h"
 
-extern char** environ;
 
 #ifndef ASSERT_OK_AND_ASSIGN
 #define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)                           \
@@ -35,12 +33,6 @@ namespace fedflow::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 class DataITest : public FedflowTest {
  protected:
@@ -58,46 +50,11 @@ class DataITest : public FedflowTest {
 
   // Runs `fedflow <args> --zk <cluster>` and waits for it (killed after 60 s).
   CliRun Fedflow(std::vector<std::string> args) {
-    args.insert(args.begin(), FedflowTest::BinDir() + "/fedflow");
-    args.push_back("--zk");
-    args.push_back(cluster()->zk_connect_string());
-    const std::string out_path = test_dir() + "/cli.out";
-    const std::string err_path = test_dir() + "/cli.err";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    CliRun run;
-    int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(0, rc) << "cannot start " << args[0];
-    if (rc != 0) return run;
-    int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        ADD_FAILURE() << "fedflow " << args[1] << " did not end within 60 s";
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    run.out = ReadFileOrDie(out_path);
-    run.err = ReadFileOrDie(err_path);
-    return run;
+    return RunFedflowCli(FedflowTest::BinDir(), cluster()->zk_connect_string(), std::move(args),
+                         test_dir());
   }
 
-  static std::string Describe(const CliRun& r) {
-    return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-  }
+  static std::string Describe(const CliRun& r) { return r.Describe(); }
 
   // The tables of `party` in namespace `ns`, as `table list --json` shows them.
   Json ListTables(int64_t party, const std::string& ns) {

@@ -12,8 +12,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -29,12 +27,12 @@
 #include "common/rpc/thrift_status.h"
 #include "party-agent/store/agent_store.h"
 #include "party-agent/store/table_writer.h"
+#include "tests/harness/cli_runner.h"
 #include "tests/harness/mini_cluster.h"
 #include "tests/harness/test_util.h"
 #include "tests/integration/probe_job.h"
 #include "tests/integration/shared_cluster.h"
 
-extern char** environ;
 
 namespace fedflow::testing {
 namespace {
@@ -45,12 +43,6 @@ using ::testing::HasSubstr;
 constexpr int64_t kGuest = ProbeJob::kGuest;
 constexpr int64_t kHost = ProbeJob::kHost;
 constexpr int64_t kArbiter = ProbeJob::kArbiter;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 class TrackingITest : public FedflowTest {
  protected:
@@ -68,46 +60,11 @@ class TrackingITest : public FedflowTest {
 
   // Runs `fedflow <args> --zk <cluster>` and waits for it (killed after 60 s).
   CliRun Fedflow(std::vector<std::string> args) {
-    args.insert(args.begin(), FedflowTest::BinDir() + "/fedflow");
-    args.push_back("--zk");
-    args.push_back(cluster()->zk_connect_string());
-    const std::string out_path = test_dir() + "/cli.out";
-    const std::string err_path = test_dir() + "/cli.err";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    CliRun run;
-    int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(0, rc) << "cannot start " << args[0];
-    if (rc != 0) return run;
-    int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() + seconds(60);
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        ADD_FAILURE() << "fedflow " << args[1] << " did not end within 60 s";
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    run.out = ReadFileOrDie(out_path);
-    run.err = ReadFileOrDie(err_path);
-    return run;
+    return RunFedflowCli(FedflowTest::BinDir(), cluster()->zk_connect_string(), std::move(args),
+                         test_dir());
   }
 
-  static std::string Describe(const CliRun& r) {
-    return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-  }
+  static std::string Describe(const CliRun& r) { return r.Describe(); }
 
   // Runs the command with --json, expects `exit_code` and returns the parsed output.
   Json FedflowJson(std::vector<std::string> args, int exit_code = 0) {
