@@ -160,6 +160,26 @@ TEST_F(DataITest, MalformedCsvNamesTheLineAndLeavesNoTable) {
   EXPECT_EQ(2, up.exit_code) << Describe(up);
   EXPECT_THAT(up.err, HasSubstr("duplicate id \"1\" on lines 2 and 4"));
   EXPECT_TRUE(ListTables(9999, "malformed").empty());
+
+  // No id column, bytes that are not UTF-8, an empty file: each a clear error, no table, on
+  // either agent of the two-agent party.
+  struct Case {
+    std::string name, csv, error;
+  };
+  const std::vector<Case> cases = {
+      {"noid", ",y,x\n1,0,0\n", "line 1 (the header): its first column, the id column, has no name"},
+      {"latin1", "id,name\n1,ok\n2,caf\xE9\n", "line 3 is not valid UTF-8: byte 0xe9"},
+      {"empty", "", "is empty"},
+  };
+  for (const Case& c : cases) {
+    WriteFileOrDie(bad, c.csv);
+    up = Fedflow({"data", "upload", "--party", "10000", "--file", bad, "--namespace", "malformed",
+                  "--name", c.name});
+    EXPECT_EQ(2, up.exit_code) << c.name << ": " << Describe(up);
+    EXPECT_THAT(up.err, HasSubstr(c.error)) << c.name;
+    EXPECT_THAT(up.err, HasSubstr("party 10000 is unchanged")) << c.name;
+  }
+  EXPECT_TRUE(ListTables(10000, "malformed").empty());
 }
 
 TEST_F(DataITest, BadInputAndMissingAgentsAreClearErrors) {
