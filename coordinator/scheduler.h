@@ -128,6 +128,9 @@ class Scheduler {
   // True also when it changed the job otherwise (failed the component, or reset upstream
   // components to rebuild outputs lost with an agent).
   bool StartComponent(JobState* job, int ci);
+  // Sets the component and its party tasks back to waiting (in memory; the caller writes
+  // it), as a new task version when `new_version`.
+  void ResetToWaiting(ComponentState* cs, bool new_version);
   // Re-runs (new task version) every upstream component of `ci`, transitively, whose task on
   // (role, party) ran elsewhere than `home` (the party's live home agent), or, with `home`
   // empty, on an agent that is gone: their outputs are rebuilt where `ci` will run. Returns

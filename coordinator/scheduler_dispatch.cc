@@ -123,6 +123,20 @@ bool Scheduler::StartComponent(JobState* job, int ci) {
   return true;
 }
 
+void Scheduler::ResetToWaiting(ComponentState* cs, bool new_version) {
+  if (new_version) cs->rec.task_version++;
+  cs->rec.status = RunStatus::kWaiting;
+  cs->rec.fail_reason.clear();
+  cs->rec.start_ms = cs->rec.end_ms = 0;
+  for (PartyTaskRecord& t : cs->parties) {
+    t.task_version = cs->rec.task_version;
+    t.party_status = RunStatus::kWaiting;
+    t.error.clear();
+    t.start_ms = t.end_ms = 0;
+    t.last_seq = 0;
+  }
+}
+
 Result<int> Scheduler::RebuildLostOutputs(JobState* job, int ci, const std::string& role,
                                           int64_t party_id, const std::string& home) {
   const std::string& name = job->graph.components[ci].name;
@@ -153,17 +167,7 @@ Result<int> Scheduler::RebuildLostOutputs(JobState* job, int ci, const std::stri
     bool lost = !lost_agent.empty();
     if (!lost || IsOngoingStatus(up.rec.status)) continue;
     RunStatus old = up.rec.status;
-    up.rec.task_version++;
-    up.rec.status = RunStatus::kWaiting;
-    up.rec.fail_reason.clear();
-    up.rec.start_ms = up.rec.end_ms = 0;
-    for (PartyTaskRecord& t : up.parties) {
-      t.task_version = up.rec.task_version;
-      t.party_status = RunStatus::kWaiting;
-      t.error.clear();
-      t.start_ms = t.end_ms = 0;
-      t.last_seq = 0;
-    }
+    ResetToWaiting(&up, /*new_version=*/true);
     RETURN_NOT_OK(store_->WriteComponent(job->rec.job_id, &up.rec, &up.parties));
     LOG(WARNING) << LogPrefix(*job) << "component " << up.rec.name << " ("
                  << ToString(old) << ") runs again as task version " << up.rec.task_version

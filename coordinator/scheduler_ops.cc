@@ -238,18 +238,8 @@ Result<std::vector<std::string>> Scheduler::RerunJob(const std::string& job_id,
     for (size_t ci = 0; ci < job->comps.size(); ++ci) {
       ComponentState& cs = job->comps[ci];
       if (std::find(rerun.begin(), rerun.end(), cs.rec.name) == rerun.end()) continue;
-      if (cs.rec.stored_version >= 0) cs.rec.task_version++;
-      cs.rec.status = RunStatus::kWaiting;
+      ResetToWaiting(&cs, /*new_version=*/cs.rec.stored_version >= 0);
       cs.rec.retries_left = job->graph.auto_retries;
-      cs.rec.fail_reason.clear();
-      cs.rec.start_ms = cs.rec.end_ms = 0;
-      for (PartyTaskRecord& t : cs.parties) {
-        t.task_version = cs.rec.task_version;
-        t.party_status = RunStatus::kWaiting;
-        t.error.clear();
-        t.start_ms = t.end_ms = 0;
-        t.last_seq = 0;
-      }
       if (cs.rec.stored_version >= 0) {
         Status s = store_->WriteComponent(job_id, &cs.rec, &cs.parties);
         if (!s.ok()) {
