@@ -70,7 +70,14 @@ start_bg() {  # start_bg NAME COMMAND...: runs COMMAND in the background, record
   echo "$! $name" >>"$pids"
 }
 
-zk_ok() { [ "$(printf ruok | (exec 3<>"/dev/tcp/${1%:*}/${1#*:}"; cat >&3; cat <&3) 2>/dev/null)" = "imok" ]; }
+# zk_ok HOST:PORT: ZooKeeper answers "ruok" with "imok" (within 2 s: a server that accepts the
+# connection but does not answer yet must not hang the poll).
+zk_ok() {
+  (
+    exec 3<>"/dev/tcp/${1%:*}/${1#*:}" && printf ruok >&3 && read -r -t 2 -n 4 reply <&3 &&
+      [ "$reply" = imok ]
+  ) 2>/dev/null
+}
 
 do_up() {
   if [ -f "$pids" ]; then

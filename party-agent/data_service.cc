@@ -324,13 +324,23 @@ Result<DownloadPart> DataService::Download(std::string_view ns, std::string_view
 
   DownloadPart part;
   std::string& out = part.data;
-  // Appends what fits of `line` from c.offset; true when the line is complete.
-  auto append = [&](std::string_view line) -> Result<bool> {
-    if (c.offset > line.size()) return Status::InvalidArgument("download cursor past a line");
-    const size_t take = std::min<size_t>(limit - out.size(), line.size() - c.offset);
-    out.append(line.data() + c.offset, take);
-    c.offset += take;
-    if (c.offset < line.size()) return false;
+  // The part is filled to `limit` unless the table ends first: one allocation, no regrowth.
+  const uint64_t table_bytes = static_cast<uint64_t>(meta.data_bytes) + meta.header_line.size() +
+                               static_cast<uint64_t>(meta.count + 1) * meta.line_ending.size() + 3;
+  out.reserve(static_cast<size_t>(std::min<uint64_t>(limit, table_bytes)));
+  // Appends what fits of the line `text` + `end` (its terminator, kept apart so that a row is
+  // never copied to add one) from c.offset; true when the line is complete.
+  auto append = [&](std::string_view text, std::string_view end) -> Result<bool> {
+    const size_t size = text.size() + end.size();
+    if (c.offset > size) return Status::InvalidArgument("download cursor past a line");
+    while (c.offset < size && out.size() < limit) {
+      const std::string_view from =
+          c.offset < text.size() ? text.substr(c.offset) : end.substr(c.offset - text.size());
+      const size_t take = std::min(limit - out.size(), from.size());
+      out.append(from.data(), take);
+      c.offset += take;
+    }
+    if (c.offset < size) return false;
     c.offset = 0;
     c.line++;
     return true;
@@ -342,7 +352,7 @@ Result<DownloadPart> DataService::Download(std::string_view ns, std::string_view
       prefix += meta.header_line;
       if (meta.count > 0 || meta.final_newline) prefix += eol;
     }
-    RETURN_NOT_OK(append(prefix).status());
+    RETURN_NOT_OK(append(prefix, "").status());
   }
   if (c.line >= 0 && c.line < meta.count && out.size() < limit) {
     RETURN_NOT_OK((*reader)->Seek(c.line));
@@ -351,9 +361,9 @@ Result<DownloadPart> DataService::Download(std::string_view ns, std::string_view
     while (!full && c.line < meta.count) {
       RETURN_NOT_OK((*reader)->NextBatch(&rows, 4096, limit - out.size()));
       if (rows.empty()) break;
-      for (store::Row& row : rows) {
-        if (row.seq + 1 < meta.count || meta.final_newline) row.data += eol;
-        ASSIGN_OR_RETURN(bool complete, append(row.data));
+      for (const store::Row& row : rows) {
+        const bool terminated = row.seq + 1 < meta.count || meta.final_newline;
+        ASSIGN_OR_RETURN(bool complete, append(row.data, terminated ? eol : std::string_view()));
         if (complete) part.rows++;
         if (!complete || out.size() >= limit) {
           full = true;

@@ -3,6 +3,7 @@
 // the process's peak RSS after each phase (memory must not grow with the file's size).
 //
 //   store_bench [--mb=1024] [--dir=/tmp] [--dup_check=sort|index] [--keep]
+//   store_bench --csv=PATH [--raw_only] [--dir=/tmp]
 //
 // Phases, in this order: generate the CSV; raw LevelDB (a fresh database with the store's
 // LevelDB options: the file read and split into lines, each line Put under the key its row gets
@@ -12,6 +13,11 @@
 // /proc/self/clear_refs). The import is compared with the mean of the two raw runs, which bracket
 // it in time (on a shared machine the rate drifts). Dirty pages are flushed (sync) between phases
 // so that no phase pays for the previous one's writeback. Prints figures only.
+//
+// --csv runs the phases on an existing file instead of a generated one (its first line must be
+// a header). --raw_only runs the raw LevelDB phase alone, once, and ends with a line
+// `raw_leveldb rows=<n> kv_bytes=<n> seconds=<s>` for scripts: bench/store/rpc_run.sh compares
+// the upload through a real agent with it.
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -45,6 +51,8 @@ DEFINE_string(dup_check, "sort",
               "duplicate id check: sort (external sort) or index (LevelDB "
               "id index with a Get per row)");
 DEFINE_bool(keep, false, "keep the generated files");
+DEFINE_string(csv, "", "use this CSV (with a header line) instead of generating one");
+DEFINE_bool(raw_only, false, "run only the raw LevelDB phase, once");
 
 namespace fs = std::filesystem;
 using fedflow::Status;
@@ -123,9 +131,10 @@ int64_t GenerateCsv(const std::string& path, uint64_t target_bytes, uint64_t* by
 
 // Puts every data line of the CSV under rows/<generation>/<seq> into a fresh LevelDB with the
 // store's options: the raw rate of the same keys and values the import writes. Returns the
-// phase's seconds.
+// phase's seconds; sets the rows and key + value bytes written when asked.
 double RawLevelDb(const char* phase, const std::string& csv, const std::string& db_dir,
-                  uint64_t generation, const store::AgentStoreOptions& so) {
+                  uint64_t generation, const store::AgentStoreOptions& so,
+                  int64_t* rows_out = nullptr, uint64_t* kv_bytes_out = nullptr) {
   ResetPeakRss();
   std::unique_ptr<const leveldb::FilterPolicy> filter(
       so.duplicate_check == store::DuplicateCheck::kIndexGet ? leveldb::NewBloomFilterPolicy(10)
@@ -193,6 +202,8 @@ double RawLevelDb(const char* phase, const std::string& csv, const std::string& 
   const double secs = Seconds(start);
   Report(phase, kv_bytes, seq, secs);
   std::printf("%-28s %9.1f MiB on disk\n", "", static_cast<double>(DirBytes(db_dir)) / (1 << 20));
+  if (rows_out != nullptr) *rows_out = seq;
+  if (kv_bytes_out != nullptr) *kv_bytes_out = kv_bytes;
   return secs;
 }
 
@@ -201,7 +212,7 @@ int Run() {
   if (base.empty()) base = std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp";
   const std::string dir = base + "/store_bench." + std::to_string(getpid());
   fs::create_directories(dir);
-  const std::string csv = dir + "/data.csv";
+  const std::string csv = FLAGS_csv.empty() ? dir + "/data.csv" : FLAGS_csv;
   store::AgentStoreOptions so;
   if (FLAGS_dup_check == "index") {
     so.duplicate_check = store::DuplicateCheck::kIndexGet;
@@ -209,20 +220,49 @@ int Run() {
     std::fprintf(stderr, "--dup_check must be sort or index\n");
     return 2;
   }
-  std::printf("store_bench: %" PRId64 " MiB CSV in %s, duplicate check: %s\n", FLAGS_mb,
-              dir.c_str(), FLAGS_dup_check.c_str());
-
-  ResetPeakRss();
-  auto start = Clock::now();
-  uint64_t csv_bytes = 0;
-  const int64_t rows = GenerateCsv(csv, static_cast<uint64_t>(FLAGS_mb) << 20, &csv_bytes);
-  Report("generate CSV", csv_bytes, rows, Seconds(start));
-
-  ::sync();
   // The store's first table gets generation 1.
   const uint64_t generation = 1;
+  if (FLAGS_raw_only) {
+    if (FLAGS_csv.empty()) {
+      std::fprintf(stderr, "--raw_only needs --csv\n");
+      return 2;
+    }
+    std::printf("store_bench: raw LevelDB only, %s, databases in %s\n", csv.c_str(), dir.c_str());
+    int64_t rows = 0;
+    uint64_t kv_bytes = 0;
+    const double secs = RawLevelDb("raw LevelDB Put (kv bytes)", csv, dir + "/raw", generation, so,
+                                   &rows, &kv_bytes);
+    std::printf("raw_leveldb rows=%" PRId64 " kv_bytes=%" PRIu64 " seconds=%.3f\n", rows, kv_bytes,
+                secs);
+    if (!FLAGS_keep) fs::remove_all(dir);
+    return 0;
+  }
+
+  auto start = Clock::now();
+  uint64_t csv_bytes = 0;
+  int64_t rows = 0;
+  if (FLAGS_csv.empty()) {
+    std::printf("store_bench: %" PRId64 " MiB CSV in %s, duplicate check: %s\n", FLAGS_mb,
+                dir.c_str(), FLAGS_dup_check.c_str());
+    ResetPeakRss();
+    rows = GenerateCsv(csv, static_cast<uint64_t>(FLAGS_mb) << 20, &csv_bytes);
+    Report("generate CSV", csv_bytes, rows, Seconds(start));
+  } else {
+    std::error_code ec;
+    csv_bytes = fs::file_size(csv, ec);
+    if (ec) {
+      std::fprintf(stderr, "%s: %s\n", csv.c_str(), ec.message().c_str());
+      return 2;
+    }
+    std::printf("store_bench: %s (%.1f MiB), databases in %s, duplicate check: %s\n", csv.c_str(),
+                static_cast<double>(csv_bytes) / (1 << 20), dir.c_str(), FLAGS_dup_check.c_str());
+  }
+
+  ::sync();
+  int64_t raw_rows = 0;
   const double raw1_secs =
-      RawLevelDb("raw LevelDB Put (kv bytes)", csv, dir + "/raw1", generation, so);
+      RawLevelDb("raw LevelDB Put (kv bytes)", csv, dir + "/raw1", generation, so, &raw_rows);
+  if (!FLAGS_csv.empty()) rows = raw_rows;
   ::sync();
   double import_secs = 0;
   {
