@@ -4,7 +4,12 @@
 
 #include <glog/logging.h>
 
+#include "party-agent/components/data_io.h"
+#include "party-agent/components/evaluation.h"
 #include "party-agent/components/fed_transfer.h"
+#include "party-agent/components/hetero_feature_binning.h"
+#include "party-agent/components/hetero_feature_selection.h"
+#include "party-agent/components/intersection.h"
 #include "party-agent/components/probe.h"
 #include "party-agent/components/reader.h"
 #include "party-agent/components/secure_add_example.h"
@@ -23,6 +28,12 @@ void RegisterBuiltIns(ComponentRegistry* registry) {
   add("Reader", [] { return std::make_unique<Reader>(); });
   add("SecureAddExample", [] { return std::make_unique<SecureAddExample>(); });
   add("FedTransfer", [] { return std::make_unique<FedTransfer>(); });
+  add("DataIO", [] { return std::make_unique<DataTransform>("DataIO"); });
+  add("DataTransform", [] { return std::make_unique<DataTransform>("DataTransform"); });
+  add("Intersection", [] { return std::make_unique<Intersection>(); });
+  add("Evaluation", [] { return std::make_unique<Evaluation>(); });
+  add("HeteroFeatureBinning", [] { return std::make_unique<HeteroFeatureBinning>(); });
+  add("HeteroFeatureSelection", [] { return std::make_unique<HeteroFeatureSelection>(); });
 }
 
 }  // namespace

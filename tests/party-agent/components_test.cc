@@ -78,13 +78,14 @@ TEST_F(ComponentsTest, ProbeParams) {
                                    .find("unknown parameter \"crash_now\""));
 }
 
-TEST_F(ComponentsTest, RegistryKnowsProbeOnly) {
+TEST_F(ComponentsTest, RegistryCreatesBuiltInModulesAndNamesMissingOnes) {
   const ComponentRegistry& registry = ComponentRegistry::BuiltIn();
   EXPECT_TRUE(registry.Contains("Probe"));
   ASSERT_OK(registry.Create("Probe"));
-  auto missing = registry.Create("HeteroLR");
+  auto missing = registry.Create("HeteroSecureBoost");
   EXPECT_TRUE(missing.status().IsNotFound());
-  EXPECT_EQ("module \"HeteroLR\" is not available on this agent", missing.status().message());
+  EXPECT_EQ("module \"HeteroSecureBoost\" is not available on this agent",
+            missing.status().message());
 
   ComponentRegistry mine;
   ASSERT_OK(mine.Register("Probe", [] { return std::make_unique<Probe>(); }));

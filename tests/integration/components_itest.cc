@@ -1,0 +1,324 @@
+// The seed pipeline's data components end to end, with real processes: Reader ->
+// DataTransform -> Intersection on FATE's breast_hetero data over a guest and a host, and the
+// raw and rsa intersections of overlapping and disjoint id sets. What the tasks wrote is
+// checked in the agents' stores (opened by the test while the agents are stopped).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "AgentService.h"
+#include "common/json_util.h"
+#include "common/rpc/client_pool.h"
+#include "common/rpc/thrift_status.h"
+#include "party-agent/store/agent_store.h"
+#include "party-agent/store/table_reader.h"
+#include "tests/harness/mini_cluster.h"
+#include "tests/harness/test_util.h"
+#include "tests/integration/shared_cluster.h"
+
+#ifndef ASSERT_OK_AND_ASSIGN
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)                           \
+  auto tmp = (rexpr);                                                        \
+  ASSERT_TRUE(tmp.ok()) << #rexpr << " failed: " << tmp.status().ToString(); \
+  lhs = std::move(tmp).value()
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
+  ASSERT_OK_AND_ASSIGN_IMPL(FEDFLOW_CONCAT(_assign_, __LINE__), lhs, rexpr)
+#endif
+
+namespace fedflow::testing {
+namespace {
+
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+
+constexpr int64_t kGuest = 9999;
+constexpr int64_t kHost = 10000;
+constexpr int64_t kBreastRows = 569;
+
+std::string Describe(const thrift::TJobInfo& job) {
+  std::string s = "job " + job.job_id + " " + job.status;
+  if (job.__isset.fail_reason) s += " (" + job.fail_reason + ")";
+  for (const thrift::TTaskInfo& t : job.tasks) {
+    s +=
+        "; " + t.component + "/" + t.role + "/" + std::to_string(t.party_id) + " " + t.party_status;
+    if (t.__isset.error && !t.error.empty()) s += ": " + t.error;
+  }
+  return s;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// "id,y,x0" (guest, with a label) or "id,x0" (host) and one row per id.
+std::string SmallCsv(const std::vector<std::string>& ids, bool label) {
+  std::string csv = label ? "id,y,x0\n" : "id,x0\n";
+  int i = 0;
+  for (const std::string& id : ids) {
+    csv += id + (label ? "," + std::to_string(i % 2) : std::string()) + "," +
+           std::to_string(i * 0.25) + "\n";
+    ++i;
+  }
+  return csv;
+}
+
+std::vector<std::string> Ids(const std::string& prefix, int from, int to) {
+  std::vector<std::string> out;
+  for (int i = from; i < to; ++i) out.push_back(prefix + std::to_string(i));
+  return out;
+}
+
+class ComponentsITest : public FedflowTest {
+ protected:
+  static void SetUpTestSuite() {
+    shared_ = new SharedCluster();
+    MiniCluster::Options o;
+    o.parties = {kGuest, kHost};
+    shared_->Start("ComponentsITest", o);
+    if (!shared_->started()) return;
+    struct Table {
+      int64_t party;
+      std::string name;
+      std::string csv;
+    };
+    // Guest ids 0..39 in a shuffled-looking order, host ids 20..79: 20 in common.
+    std::vector<std::string> guest_ids;
+    for (int i = 0; i < 40; ++i) guest_ids.push_back(std::to_string((i * 7) % 40));
+    const std::vector<Table> tables = {
+        {kGuest, "breast_hetero_guest", ReadFile(TestDataDir() + "/breast_hetero_guest.csv")},
+        {kHost, "breast_hetero_host", ReadFile(TestDataDir() + "/breast_hetero_host.csv")},
+        {kGuest, "overlap", SmallCsv(guest_ids, true)},
+        {kHost, "overlap", SmallCsv(Ids("", 20, 80), false)},
+        {kGuest, "disjoint", SmallCsv(Ids("g", 0, 30), true)},
+        {kHost, "disjoint", SmallCsv(Ids("h", 0, 30), false)},
+    };
+    for (const Table& t : tables) {
+      Status s = Upload(t.party, t.name, t.csv);
+      if (!s.ok()) {
+        upload_status_ = s.CloneAndPrepend("uploading " + t.name);
+        return;
+      }
+    }
+  }
+  static void TearDownTestSuite() {
+    shared_->Stop();
+    delete shared_;
+    shared_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_OK(shared_->status());
+    ASSERT_OK(upload_status_);
+  }
+  MiniCluster* cluster() { return shared_->cluster(); }
+
+  // Uploads `csv` as experiment.<name> to the party's agent (what `fedflow data upload` does).
+  static Status Upload(int64_t party, const std::string& name, const std::string& csv) {
+    rpc::ClientPool<thrift::AgentServiceClient> pool;
+    const std::string agent = shared_->cluster()->AgentEndpoint(party, 0);
+    thrift::TUploadBeginRequest begin;
+    begin.protocol_version = rpc::ProtocolVersion();
+    begin.table_namespace = "experiment";
+    begin.name = name;
+    begin.head = true;
+    begin.delimiter = ",";
+    begin.drop = true;
+    begin.partitions = 4;
+    thrift::TUploadBeginResponse began;
+    RETURN_NOT_OK(pool.Call(
+        agent, [&](thrift::AgentServiceClient& c) { c.UploadBegin(began, begin); },
+        rpc::Idempotency::kNotIdempotent));
+    RETURN_NOT_OK(rpc::FromThrift(began.status));
+    thrift::TUploadChunkRequest chunk;
+    chunk.protocol_version = begin.protocol_version;
+    chunk.upload_id = began.upload_id;
+    chunk.seq = 0;
+    chunk.data = csv;
+    thrift::TUploadChunkResponse chunked;
+    RETURN_NOT_OK(pool.Call(
+        agent, [&](thrift::AgentServiceClient& c) { c.UploadChunk(chunked, chunk); },
+        rpc::Idempotency::kIdempotent));
+    RETURN_NOT_OK(rpc::FromThrift(chunked.status));
+    thrift::TUploadFinishRequest finish;
+    finish.protocol_version = begin.protocol_version;
+    finish.upload_id = began.upload_id;
+    thrift::TUploadFinishResponse finished;
+    RETURN_NOT_OK(pool.Call(
+        agent, [&](thrift::AgentServiceClient& c) { c.UploadFinish(finished, finish); },
+        rpc::Idempotency::kIdempotent));
+    return rpc::FromThrift(finished.status);
+  }
+
+  Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
+    ASSIGN_OR_RETURN(std::string id, cluster()->Submit(DumpJson(dsl), DumpJson(conf)));
+    return cluster()->WaitForEnd(id, seconds(300));
+  }
+
+  void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
+    ASSERT_OK(cluster()->StopAgent(party, 0));
+    {
+      const std::string path = cluster()->dir() + "/agent-" + std::to_string(party) + "-0/agent.db";
+      auto opened = store::AgentStore::Open(path);
+      ASSERT_OK(opened);
+      check(opened->get());
+    }
+    ASSERT_OK(cluster()->RestartAgent(party, 0));
+  }
+
+  // The rows of output `data` of component on the party (first field = id), in order.
+  static std::vector<std::string> OutputRows(store::AgentStore* s, const store::TaskPartyKey& task,
+                                             store::TableMeta* meta = nullptr) {
+    auto out = s->LatestOutput(task, "data");
+    EXPECT_TRUE(out.ok()) << task.component << ": " << out.status();
+    if (!out.ok()) return {};
+    if (meta != nullptr) *meta = *out;
+    std::vector<std::string> rows;
+    if (out->count == 0) return rows;
+    auto table = s->OpenOutput(*out->output);
+    EXPECT_TRUE(table.ok()) << table.status();
+    if (!table.ok()) return {};
+    std::vector<store::Row> batch;
+    EXPECT_OK((*table)->NextBatch(&batch, 1000000));
+    for (store::Row& r : batch) rows.push_back(std::move(r.data));
+    return rows;
+  }
+
+  static Json Conf(const std::string& guest_table, const std::string& host_table,
+                   const Json& intersect_params) {
+    Json conf = {{"dsl_version", 2},
+                 {"initiator", {{"role", "guest"}, {"party_id", kGuest}}},
+                 {"role", {{"guest", {kGuest}}, {"host", {kHost}}}},
+                 {"job_parameters", {{"common", {{"task_parallelism", 2}, {"timeout", 600}}}}},
+                 {"component_parameters",
+                  {{"common", {{"intersection_0", intersect_params}}},
+                   {"role",
+                    {{"guest",
+                      {{"0",
+                        {{"reader_0", {{"table", {{"name", guest_table},
+                                                  {"namespace", "experiment"}}}}},
+                         {"data_transform_0", {{"with_label", true}, {"output_format", "dense"}}}}}}},
+                     {"host",
+                      {{"0",
+                        {{"reader_0", {{"table", {{"name", host_table},
+                                                  {"namespace", "experiment"}}}}},
+                         {"data_transform_0", {{"with_label", false}}}}}}}}}}}};
+    return conf;
+  }
+
+  static Json Dsl() {
+    return Json{
+        {"components",
+         {{"reader_0", {{"module", "Reader"}, {"output", {{"data", {"data"}}}}}},
+          {"data_transform_0",
+           {{"module", "DataTransform"},
+            {"input", {{"data", {{"data", {"reader_0.data"}}}}}},
+            {"output", {{"data", {"data"}}, {"model", {"model"}}}}}},
+          {"intersection_0",
+           {{"module", "Intersection"},
+            {"input", {{"data", {{"data", {"data_transform_0.data"}}}}}},
+            {"output", {{"data", {"data"}}}}}}}}};
+  }
+
+  // Runs the pipeline and checks each party's intersection: the rows of its data_transform
+  // output whose id is in `expected`, in that output's order.
+  void RunIntersection(const std::string& guest_table, const std::string& host_table,
+                       const Json& params, const std::set<std::string>& expected) {
+    ASSERT_OK_AND_ASSIGN(thrift::TJobInfo job,
+                         Run(Dsl(), Conf(guest_table, host_table, params)));
+    ASSERT_EQ("success", job.status) << Describe(job);
+    for (auto [party, role] : {std::pair<int64_t, const char*>{kGuest, "guest"}, {kHost, "host"}}) {
+      SCOPED_TRACE(role);
+      WithStore(party, [&](store::AgentStore* s) {
+        const store::TaskPartyKey transform{job.job_id, "data_transform_0", role, party};
+        const store::TaskPartyKey intersect{job.job_id, "intersection_0", role, party};
+        std::vector<std::string> input = OutputRows(s, transform);
+        store::TableMeta meta;
+        std::vector<std::string> output = OutputRows(s, intersect, &meta);
+        std::vector<std::string> want;
+        for (const std::string& row : input) {
+          if (expected.count(row.substr(0, row.find(',')))) want.push_back(row);
+        }
+        EXPECT_EQ(want, output);
+        EXPECT_EQ(static_cast<int64_t>(expected.size()), meta.count);
+        if (std::string(role) == "guest") {
+          ASSERT_GE(meta.header.size(), 2u);
+          EXPECT_EQ("y", meta.header[1]);
+        }
+        auto summary = s->GetSummary(intersect);
+        ASSERT_OK(summary);
+        EXPECT_THAT(summary->json,
+                    HasSubstr("\"intersect_num\":" + std::to_string(expected.size())));
+        auto metric = s->GetMetric(intersect, "train", "intersection");
+        ASSERT_OK(metric);
+        EXPECT_EQ(2u, metric->points.size());
+      });
+    }
+  }
+
+  static SharedCluster* shared_;
+  static Status upload_status_;
+};
+SharedCluster* ComponentsITest::shared_ = nullptr;
+Status ComponentsITest::upload_status_;
+
+std::set<std::string> Range(int from, int to) {
+  std::set<std::string> out;
+  for (int i = from; i < to; ++i) out.insert(std::to_string(i));
+  return out;
+}
+
+TEST_F(ComponentsITest, BreastPipelineIntersectsAllRowsWithRsa) {
+  std::set<std::string> ids;
+  std::istringstream csv(ReadFile(TestDataDir() + "/breast_hetero_guest.csv"));
+  std::string line;
+  std::getline(csv, line);
+  while (std::getline(csv, line)) {
+    if (!line.empty()) ids.insert(line.substr(0, line.find(',')));
+  }
+  ASSERT_EQ(static_cast<size_t>(kBreastRows), ids.size());
+  RunIntersection("breast_hetero_guest", "breast_hetero_host",
+                  Json{{"intersect_method", "rsa"}, {"rsa_params", {{"key_length", 1024}}}}, ids);
+}
+
+TEST_F(ComponentsITest, RawIntersectionOfOverlappingAndDisjointIds) {
+  RunIntersection("overlap", "overlap", Json{{"intersect_method", "raw"}}, Range(20, 40));
+  RunIntersection("overlap", "overlap",
+                  Json{{"intersect_method", "raw"},
+                       {"raw_params", {{"use_hash", true}, {"hash_method", "sha256"},
+                                       {"join_role", "host"}}}},
+                  Range(20, 40));
+  RunIntersection("disjoint", "disjoint", Json{{"intersect_method", "raw"}}, {});
+}
+
+TEST_F(ComponentsITest, RsaIntersectionOfOverlappingAndDisjointIds) {
+  RunIntersection("overlap", "overlap",
+                  Json{{"intersect_method", "rsa"}, {"rsa_params", {{"key_length", 1024}}}},
+                  Range(20, 40));
+  RunIntersection("disjoint", "disjoint", Json{{"intersect_method", "rsa"}}, {});
+}
+
+TEST_F(ComponentsITest, UnsupportedParametersFailNamingThem) {
+  ASSERT_OK_AND_ASSIGN(
+      thrift::TJobInfo job,
+      Run(Dsl(), Conf("overlap", "overlap", Json{{"intersect_method", "ecdh"}})));
+  ASSERT_EQ("failed", job.status) << Describe(job);
+  bool named = false;
+  for (const thrift::TTaskInfo& t : job.tasks) {
+    if (t.component == "intersection_0" && t.__isset.error &&
+        t.error.find("intersect_method") != std::string::npos) {
+      named = true;
+    }
+  }
+  EXPECT_TRUE(named) << Describe(job);
+}
+
+}  // namespace
+}  // namespace fedflow::testing
