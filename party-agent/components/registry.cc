@@ -9,6 +9,7 @@
 #include "party-agent/components/fed_transfer.h"
 #include "party-agent/components/hetero_feature_binning.h"
 #include "party-agent/components/hetero_feature_selection.h"
+#include "party-agent/components/hetero_lr.h"
 #include "party-agent/components/intersection.h"
 #include "party-agent/components/probe.h"
 #include "party-agent/components/reader.h"
@@ -34,6 +35,7 @@ void RegisterBuiltIns(ComponentRegistry* registry) {
   add("Evaluation", [] { return std::make_unique<Evaluation>(); });
   add("HeteroFeatureBinning", [] { return std::make_unique<HeteroFeatureBinning>(); });
   add("HeteroFeatureSelection", [] { return std::make_unique<HeteroFeatureSelection>(); });
+  add("HeteroLR", [] { return std::make_unique<HeteroLR>(); });
 }
 
 }  // namespace
