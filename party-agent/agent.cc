@@ -289,6 +289,10 @@ Result<bool> Agent::StartTask(const thrift::TStartTaskRequest& req) {
   if (pid.ok()) {
     if (auto running = runner_->FindRunning(key)) start_ms = running->start_time_ms;
   }
+  if (!pid.ok()) {
+    // Messages already sent to it will never be taken.
+    federation_->mailbox()->CloseTask(key, "task " + key.ToString() + " could not start");
+  }
   std::lock_guard<std::mutex> l(mu_);
   AgentTask& t = tasks_[key];
   if (!pid.ok()) {
@@ -331,8 +335,7 @@ Status Agent::StopTask(const TaskKey& key, const std::string& stop_status,
     }
   }
   // Wake a task blocked waiting for a peer's message, so that it ends at once.
-  federation_->mailbox()->CloseTask(key.job_id, key.component, key.task_version,
-                                    "task stopped (" + stop_status + "): " + reason);
+  federation_->mailbox()->CloseTask(key, "task stopped (" + stop_status + "): " + reason);
   Status s = runner_->Stop(key, stop_status, reason);
   return s.IsNotFound() ? Status::OK() : s;
 }
@@ -355,8 +358,7 @@ void Agent::OnTaskExit(const TaskExit& e) {
   t.error = e.error;
   t.end_ms = e.end_time_ms;
   t.pid = 0;
-  federation_->mailbox()->CloseTask(e.key.job_id, e.key.component, e.key.task_version,
-                                    "task " + e.key.ToString() + " ended " + e.party_status);
+  federation_->mailbox()->CloseTask(e.key, "task " + e.key.ToString() + " ended " + e.party_status);
   VLOG(1) << LogPrefix() << e.key.ToString() << " ended " << e.party_status
           << (e.error.empty() ? "" : ": " + e.error);
   Report(t);

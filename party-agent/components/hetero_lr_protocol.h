@@ -128,9 +128,9 @@ Result<std::vector<double>> PredictHeteroLrGuest(const ml::LinearWeights& weight
 Status PredictHeteroLrHost(const ml::LinearWeights& weights, const LrPartyData& data,
                            LrChannel* channel);
 // The arbiter has no part in prediction; it waits until each host has its ids from the guest
-// (the hosts tell it, "predict_start"), so that it does not end while a host on the same agent
-// still waits for them: the agent closes the mailbox of every task of a component on it when
-// one of them ends.
+// (the hosts tell it, "predict_start") before it ends. The agent's mailbox now closes only the
+// ended task's own messages, so this wait is no longer needed for a host on the arbiter's
+// agent; it is kept as a check that every host took part.
 Status PredictHeteroLrArbiter(LrChannel* channel);
 
 }  // namespace fedflow

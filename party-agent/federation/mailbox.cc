@@ -8,6 +8,16 @@ std::string MessageKey::ToString() const {
          " (job " + job_id + " component " + component + " v" + std::to_string(task_version) + ")";
 }
 
+TaskKey MessageKey::DestinationTask() const {
+  TaskKey t;
+  t.job_id = job_id;
+  t.component = component;
+  t.role = dst_role;
+  t.party_id = dst_party_id;
+  t.task_version = task_version;
+  return t;
+}
+
 Mailbox::Mailbox(int64_t max_bytes) : max_bytes_(max_bytes) {}
 
 Status Mailbox::Put(const MessageKey& key, int32_t chunk_index, int32_t chunk_count,
@@ -18,7 +28,7 @@ Status Mailbox::Put(const MessageKey& key, int32_t chunk_index, int32_t chunk_co
                                    std::to_string(chunk_count));
   }
   std::lock_guard<std::mutex> l(mu_);
-  auto closed = closed_.find(Scope(key));
+  auto closed = closed_.find(key.DestinationTask());
   if (closed != closed_.end()) {
     return Status::Aborted("the receiving task has ended: " + closed->second);
   }
@@ -52,7 +62,7 @@ Status Mailbox::Wait(const MessageKey& key, std::chrono::milliseconds timeout,
   std::unique_lock<std::mutex> l(mu_);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    auto closed = closed_.find(Scope(key));
+    auto closed = closed_.find(key.DestinationTask());
     if (closed != closed_.end()) {
       return Status::Aborted("stopped waiting for " + key.ToString() + ": " + closed->second);
     }
@@ -76,7 +86,7 @@ Result<std::string> Mailbox::Take(const MessageKey& key, int32_t chunk_index,
   std::unique_lock<std::mutex> l(mu_);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    auto closed = closed_.find(Scope(key));
+    auto closed = closed_.find(key.DestinationTask());
     if (closed != closed_.end()) {
       return Status::Aborted("stopped waiting for " + key.ToString() + ": " + closed->second);
     }
@@ -106,13 +116,11 @@ Result<std::string> Mailbox::Take(const MessageKey& key, int32_t chunk_index,
   }
 }
 
-void Mailbox::CloseTask(const std::string& job_id, const std::string& component,
-                        int32_t version, const std::string& reason) {
+void Mailbox::CloseTask(const TaskKey& task, const std::string& reason) {
   std::lock_guard<std::mutex> l(mu_);
-  TaskScope scope{job_id, component, version};
-  closed_[scope] = reason;
+  closed_[task] = reason;
   for (auto it = messages_.begin(); it != messages_.end();) {
-    if (Scope(it->first) == scope) {
+    if (it->first.DestinationTask() == task) {
       for (const std::string& c : it->second.chunks) bytes_ -= static_cast<int64_t>(c.size());
       it = messages_.erase(it);
     } else {

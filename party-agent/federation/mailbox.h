@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "party-agent/components/task_spec.h"
 
 namespace fedflow {
 
@@ -33,6 +34,8 @@ struct MessageKey {
   bool operator<(const MessageKey& o) const { return Tie() < o.Tie(); }
   // "tag \"t\" #0 from guest 9999 to host 10000 (job J component C v0)".
   std::string ToString() const;
+  // The task attempt the message is for: (job, component, dst_role, dst_party_id, version).
+  TaskKey DestinationTask() const;
 };
 
 // The destination side of federation: messages arrive in chunks (from the sending party's
@@ -40,7 +43,10 @@ struct MessageKey {
 // chunk delivered twice is stored once. Memory is bounded: a chunk that would exceed the
 // limit is refused with Unavailable ("mailbox full"), and the sender retries later
 // (back-pressure). A task attempt's messages are dropped when it ends or is stopped here,
-// which also wakes its waiter at once.
+// which also wakes its waiter at once. The scope of that is exactly one task attempt: job,
+// component, version, destination role and party. Several tasks of one component can run on
+// one agent (FATE puts the host and the arbiter on the same party), and one ending must not
+// touch the messages or waiters of the others.
 // Thread-safe.
 class Mailbox {
  public:
@@ -58,10 +64,10 @@ class Mailbox {
   // message while it is still arriving); taking the last one frees the message.
   Result<std::string> Take(const MessageKey& key, int32_t chunk_index,
                            std::chrono::milliseconds timeout);
-  // Drops the messages of one task attempt (job, component, version), wakes its waiter with
-  // Aborted(reason) and refuses later chunks for it.
-  void CloseTask(const std::string& job_id, const std::string& component, int32_t version,
-                 const std::string& reason);
+  // Drops the messages for one task attempt (those whose DestinationTask() is `task`), wakes
+  // its waiters with Aborted(reason) and refuses later chunks for it. Messages for other tasks
+  // of the same component, including other roles of the same party, are kept.
+  void CloseTask(const TaskKey& task, const std::string& reason);
 
   int64_t bytes() const;
   size_t messages() const;
@@ -80,11 +86,10 @@ class Mailbox {
   const int64_t max_bytes_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::map<MessageKey, Message> messages_;       // Guarded by mu_.
-  using TaskScope = std::tuple<std::string, std::string, int32_t>;
-  static TaskScope Scope(const MessageKey& k) { return {k.job_id, k.component, k.task_version}; }
-  std::map<TaskScope, std::string> closed_;      // scope -> reason. Guarded by mu_.
-  int64_t bytes_ = 0;                            // Guarded by mu_.
+  std::map<MessageKey, Message> messages_;  // Guarded by mu_.
+  // Closed task attempts -> reason. One small entry per task attempt that ended here.
+  std::map<TaskKey, std::string> closed_;  // Guarded by mu_.
+  int64_t bytes_ = 0;                      // Guarded by mu_.
 };
 
 }  // namespace fedflow

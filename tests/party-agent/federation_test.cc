@@ -74,12 +74,79 @@ TEST(MailboxTest, ClosingTheTaskWakesItsWaiterAndRefusesChunks) {
     waited = box.Wait(Key(), milliseconds(30000), &chunks, &total);
   });
   ASSERT_OK(box.Put(MessageKey{Key(5)}, 0, 1, 1, "x"));
-  box.CloseTask("j1", "c", 0, "peer failed");
+  box.CloseTask(Key().DestinationTask(), "peer failed");
   waiter.join();
   EXPECT_TRUE(waited.IsAborted()) << waited;
   EXPECT_NE(std::string::npos, waited.message().find("peer failed"));
   EXPECT_EQ(0u, box.messages());
   EXPECT_TRUE(box.Put(Key(), 0, 1, 1, "x").IsAborted());
+}
+
+// FATE's layout puts the host and the arbiter on one party, so both tasks of a component run
+// on one agent and share its mailbox. When the arbiter ends, the host's messages and the host's
+// pending receives must be untouched.
+TEST(MailboxTest, ClosingOneRoleOfAPartyKeepsTheOtherRolesMessagesAndWaiters) {
+  Mailbox box(1 << 20);
+  auto to = [](const std::string& role, const std::string& tag) {
+    MessageKey k = Key();
+    k.dst_role = role;
+    k.tag = tag;
+    return k;
+  };
+  const MessageKey host_ready = to("host", "ready");      // here before the close
+  const MessageKey host_waited = to("host", "waited");    // waited for across the close
+  const MessageKey host_partial = to("host", "partial");  // chunk 1 arrives after the close
+  const MessageKey arbiter_msg = to("arbiter", "a");
+  const MessageKey arbiter_waited = to("arbiter", "w");
+  ASSERT_EQ(host_ready.dst_party_id, arbiter_msg.dst_party_id);
+
+  ASSERT_OK(box.Put(host_ready, 0, 1, 5, "hello"));
+  ASSERT_OK(box.Put(host_partial, 0, 2, 4, "ab"));
+  ASSERT_OK(box.Take(host_partial, 0, milliseconds(10)));
+  ASSERT_OK(box.Put(arbiter_msg, 0, 1, 3, "arb"));
+  EXPECT_EQ(5 + 3, box.bytes());
+
+  Status host_wait;
+  Result<std::string> host_take = Status::Internal("not run");
+  Status arbiter_wait;
+  std::thread host_waiter([&] {
+    int32_t chunks;
+    int64_t total;
+    host_wait = box.Wait(host_waited, milliseconds(30000), &chunks, &total);
+  });
+  std::thread host_taker([&] { host_take = box.Take(host_partial, 1, milliseconds(30000)); });
+  std::thread arbiter_waiter([&] {
+    int32_t chunks;
+    int64_t total;
+    arbiter_wait = box.Wait(arbiter_waited, milliseconds(30000), &chunks, &total);
+  });
+
+  box.CloseTask(arbiter_msg.DestinationTask(), "task arbiter ended success");
+  arbiter_waiter.join();
+  EXPECT_TRUE(arbiter_wait.IsAborted()) << arbiter_wait;
+  EXPECT_NE(std::string::npos, arbiter_wait.message().find("arbiter ended")) << arbiter_wait;
+  EXPECT_TRUE(box.Put(arbiter_msg, 0, 1, 3, "arb").IsAborted());  // the ended task's: refused
+  EXPECT_EQ(5, box.bytes());  // the arbiter's message is freed, the host's kept
+  EXPECT_EQ(2u, box.messages());
+
+  // The host's pending receives continue and complete when their chunks arrive.
+  EXPECT_OK(box.Put(host_waited, 0, 1, 1, "w"));
+  EXPECT_OK(box.Put(host_partial, 1, 2, 4, "cd"));
+  host_waiter.join();
+  host_taker.join();
+  ASSERT_OK(host_wait);
+  ASSERT_OK(host_take);
+  EXPECT_EQ("cd", *host_take);
+  auto ready = box.Take(host_ready, 0, milliseconds(10));
+  ASSERT_OK(ready);
+  EXPECT_EQ("hello", *ready);
+  ASSERT_OK(box.Take(host_waited, 0, milliseconds(10)));
+  EXPECT_EQ(0u, box.messages());
+  EXPECT_EQ(0, box.bytes());
+
+  // Closing the host too refuses its later chunks.
+  box.CloseTask(host_ready.DestinationTask(), "task host ended success");
+  EXPECT_TRUE(box.Put(to("host", "late"), 0, 1, 1, "x").IsAborted());
 }
 
 TEST(FedObjectTest, RoundTripsEveryType) {
