@@ -6,15 +6,11 @@
 
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <deque>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 #include "common/crypto/paillier.h"
@@ -23,6 +19,7 @@
 #include "common/ml/linear_model.h"
 #include "common/ml/optimizer.h"
 #include "party-agent/components/fed_object.h"
+#include "party-agent/components/hetero_lr_memory_channel.h"
 #include "party-agent/components/hetero_lr_params.h"
 #include "party-agent/components/hetero_lr_protocol.h"
 #include "tests/harness/test_util.h"
@@ -31,65 +28,6 @@ namespace fedflow {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Messages between the parties of one test, by (tag, source, destination). Thread-safe.
-class Exchange {
- public:
-  using Key = std::tuple<std::string, std::string, int64_t, std::string, int64_t>;
-
-  void Put(const Key& key, std::string bytes) {
-    std::lock_guard<std::mutex> l(mu_);
-    queues_[key].push_back(std::move(bytes));
-    cv_.notify_all();
-  }
-  Result<std::string> Take(const Key& key, std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> l(mu_);
-    if (!cv_.wait_for(l, timeout, [&] { return !queues_[key].empty(); })) {
-      return Status::TimedOut("no message " + std::get<0>(key) + " from " + std::get<1>(key));
-    }
-    std::string bytes = std::move(queues_[key].front());
-    queues_[key].pop_front();
-    return bytes;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<Key, std::deque<std::string>> queues_;
-};
-
-class MemoryChannel : public LrChannel {
- public:
-  MemoryChannel(FedParty self, std::vector<FedParty> all, Exchange* exchange)
-      : self_(std::move(self)), all_(std::move(all)), exchange_(exchange) {}
-
-  std::vector<FedParty> Parties(const std::string& role) const override {
-    std::vector<FedParty> out;
-    for (const FedParty& p : all_) {
-      if (p.role == role && !(p.role == self_.role && p.party_id == self_.party_id)) {
-        out.push_back(p);
-      }
-    }
-    return out;
-  }
-  int64_t self_party_id() const override { return self_.party_id; }
-  Status Send(const std::string& tag, const std::string& bytes,
-              const std::vector<FedParty>& dst) override {
-    for (const FedParty& d : dst) {
-      exchange_->Put({tag, self_.role, self_.party_id, d.role, d.party_id}, bytes);
-    }
-    return Status::OK();
-  }
-  Result<std::string> Recv(const std::string& tag, const FedParty& src) override {
-    return exchange_->Take({tag, src.role, src.party_id, self_.role, self_.party_id},
-                           std::chrono::seconds(120));
-  }
-
- private:
-  const FedParty self_;
-  const std::vector<FedParty> all_;
-  Exchange* const exchange_;
-};
 
 const FedParty kGuest{"guest", 10000};
 const FedParty kHost{"host", 9999};
@@ -136,9 +74,9 @@ struct RunResult {
 
 // Runs the three roles on their own threads.
 RunResult RunParties(const HeteroLrParams& p, const LrPartyData& guest, const LrPartyData& host) {
-  Exchange exchange;
+  LrMemoryExchange exchange;
   const std::vector<FedParty> all = {kGuest, kHost, kArbiter};
-  MemoryChannel g(kGuest, all, &exchange), h(kHost, all, &exchange), a(kArbiter, all, &exchange);
+  MemoryLrChannel g(kGuest, all, &exchange), h(kHost, all, &exchange), a(kArbiter, all, &exchange);
   RunResult r;
   std::thread tg([&] { r.guest = TrainHeteroLrGuest(p, guest, &g); });
   std::thread th([&] { r.host = TrainHeteroLrHost(p, host, &h); });
@@ -441,13 +379,13 @@ TEST_F(HeteroLrTest, GuestIdMissingOnTheHostFailsClearly) {
   guest.ids[3] = "no-such-id";
   HeteroLrParams p = GoldenParams();
   p.max_iter = 1;
-  Exchange exchange;
+  LrMemoryExchange exchange;
   const std::vector<FedParty> all = {kGuest, kHost, kArbiter};
-  MemoryChannel h(kHost, all, &exchange), g(kGuest, all, &exchange);
+  MemoryLrChannel h(kHost, all, &exchange), g(kGuest, all, &exchange);
   // The arbiter's key and the guest's ids, without running guest and arbiter to the end.
   Result<crypto::KeyPair> key = crypto::GenerateKeyPair(1024);
   ASSERT_OK(key.status());
-  MemoryChannel a(kArbiter, all, &exchange);
+  MemoryLrChannel a(kArbiter, all, &exchange);
   ASSERT_OK(a.Send("paillier_pubkey", crypto::SerializePublicKey(key->public_key), {kHost}));
   std::string ids;
   for (const std::string& id : guest.ids) ids += id + "\n";
@@ -463,8 +401,8 @@ TEST_F(HeteroLrTest, MoreThanTwoClassesIsAnError) {
   LrPartyData guest = guest_;
   guest.labels[0] = 2;
   HeteroLrParams p = GoldenParams();
-  Exchange exchange;
-  MemoryChannel g(kGuest, {kGuest, kHost, kArbiter}, &exchange);
+  LrMemoryExchange exchange;
+  MemoryLrChannel g(kGuest, {kGuest, kHost, kArbiter}, &exchange);
   Result<LrTrainResult> r = TrainHeteroLrGuest(p, guest, &g);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("parameter \"multi_class\": the label has 3"));
@@ -473,9 +411,9 @@ TEST_F(HeteroLrTest, MoreThanTwoClassesIsAnError) {
 TEST_F(HeteroLrTest, PredictionCombinesTheHostsLinearPredictor) {
   HeteroLrParams p = GoldenParams();
   PlainResult plain = TrainPlain(p, guest_, host_);
-  Exchange exchange;
+  LrMemoryExchange exchange;
   const std::vector<FedParty> all = {kGuest, kHost, kArbiter};
-  MemoryChannel g(kGuest, all, &exchange), h(kHost, all, &exchange), a(kArbiter, all, &exchange);
+  MemoryLrChannel g(kGuest, all, &exchange), h(kHost, all, &exchange), a(kArbiter, all, &exchange);
   Status host_status, arbiter_status;
   std::thread th([&] { host_status = PredictHeteroLrHost(plain.host, host_, &h); });
   std::thread ta([&] { arbiter_status = PredictHeteroLrArbiter(&a); });
@@ -506,9 +444,9 @@ TEST_F(HeteroLrTest, TwoHostsShareTheFeaturesOfOne) {
   p.max_iter = 2;
 
   const FedParty host_b{"host", 9998};
-  Exchange exchange;
+  LrMemoryExchange exchange;
   const std::vector<FedParty> all = {kGuest, kHost, host_b, kArbiter};
-  MemoryChannel g(kGuest, all, &exchange), ha(kHost, all, &exchange), hb(host_b, all, &exchange),
+  MemoryLrChannel g(kGuest, all, &exchange), ha(kHost, all, &exchange), hb(host_b, all, &exchange),
       ar(kArbiter, all, &exchange);
   Result<LrTrainResult> rg = Status::Internal(""), ra = rg, rb = rg, rr = rg;
   std::thread tg([&] { rg = TrainHeteroLrGuest(p, guest_, &g); });
