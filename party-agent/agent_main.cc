@@ -1,5 +1,4 @@
 // fedflow-agent: one party's agent daemon.
-#include <malloc.h>
 #include <signal.h>
 
 #include <gflags/gflags.h>
@@ -44,10 +43,6 @@ DEFINE_validator(agent_upload_idle_timeout_ms, &ValidatePositive);
 DEFINE_validator(agent_task_storage_idle_timeout_ms, &ValidatePositive);
 
 int main(int argc, char** argv) {
-  // Buffers of 128 KiB and more (upload chunks, row batches, model parts) come from mmap and
-  // go back to the system when freed: with glibc's adaptive threshold they would stay in the
-  // heap and the agent's resident memory would creep up with the size of what it has handled.
-  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   fedflow::InitProcess(
       &argc, &argv,
       {"fedflow-agent --party_id ID --zk HOST:PORT --data_dir DIR [--port N] [--cores N]", true});
