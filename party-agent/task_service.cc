@@ -70,7 +70,9 @@ class TaskServiceHandler : public thrift::TaskServiceIf {
     Status s = rpc::CheckProtocolVersion(req.protocol_version);
     if (s.ok()) {
       s = fed_->Forward(FromThrift(req.task), req.tag, req.dst_role, req.dst_party_id, req.seq,
-                        req.chunk_index, req.chunk_count, req.total_bytes, req.data);
+                        req.chunk_index, req.chunk_count, req.total_bytes,
+                        // The processor's own request, dropped after this call: move the chunk.
+                        std::move(const_cast<std::string&>(req.data)));
     }
     resp.status = rpc::ToThrift(s);
   }
@@ -100,7 +102,10 @@ class TaskServiceHandler : public thrift::TaskServiceIf {
         fed_->TakeIncoming(FromThrift(req.task), req.tag, req.src_role, req.src_party_id, req.seq,
                            req.chunk_index, std::chrono::milliseconds(req.timeout_ms));
     resp.status = rpc::ToThrift(data.status());
-    if (data.ok()) resp.__set_data(std::move(data).value());
+    if (data.ok()) {
+      resp.data = std::move(data).value();  // __set_data would copy the chunk.
+      resp.__isset.data = true;
+    }
   }
 
   // ---- Storage: tables ----

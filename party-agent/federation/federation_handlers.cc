@@ -53,7 +53,10 @@ class FederationServiceHandler : public thrift::FederationServiceIf {
       k.dst_role = req.key.dst_role;
       k.dst_party_id = req.key.dst_party_id;
       k.seq = req.key.seq;
-      s = f_->Accept(k, req.chunk_index, req.chunk_count, req.total_bytes, req.data);
+      // The request is the processor's own, dropped after this call: its chunk moves into
+      // the mailbox instead of being copied.
+      s = f_->Accept(k, req.chunk_index, req.chunk_count, req.total_bytes,
+                     std::move(const_cast<std::string&>(req.data)));
     }
     resp.status = rpc::ToThrift(s);
   }
@@ -97,7 +100,7 @@ Status Federation::Accept(const MessageKey& key, int32_t chunk_index, int32_t ch
 
 Status Federation::Forward(const TaskKey& src, const std::string& tag, const std::string& dst_role,
                            int64_t dst_party_id, int64_t seq, int32_t chunk_index,
-                           int32_t chunk_count, int64_t total_bytes, const std::string& data) {
+                           int32_t chunk_count, int64_t total_bytes, std::string data) {
   ASSIGN_OR_RETURN(std::string endpoint, host_->PeerEndpoint(src, dst_role, dst_party_id));
   thrift::TPushRequest req;
   req.protocol_version = thrift::g_common_constants.PROTOCOL_VERSION;
@@ -113,7 +116,7 @@ Status Federation::Forward(const TaskKey& src, const std::string& tag, const std
   req.chunk_index = chunk_index;
   req.chunk_count = chunk_count;
   req.total_bytes = total_bytes;
-  req.data = data;
+  req.data = std::move(data);
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::milliseconds(options_.send_timeout_ms);
   int backoff_ms = 5;

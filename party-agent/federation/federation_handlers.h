@@ -44,7 +44,7 @@ class Federation {
   // retrying with backoff while the destination is unreachable, full or not ready.
   Status Forward(const TaskKey& src, const std::string& tag, const std::string& dst_role,
                  int64_t dst_party_id, int64_t seq, int32_t chunk_index, int32_t chunk_count,
-                 int64_t total_bytes, const std::string& data);
+                 int64_t total_bytes, std::string data);
   // Destination side: accepts one chunk from another agent.
   Status Accept(const MessageKey& key, int32_t chunk_index, int32_t chunk_count,
                 int64_t total_bytes, std::string data);
