@@ -16,16 +16,15 @@
 #include <string>
 #include <vector>
 
-#include "AgentService.h"
 #include "common/json_util.h"
 #include "common/ml/binning.h"
 #include "common/ml/feature_selection.h"
-#include "common/rpc/client_pool.h"
-#include "common/rpc/thrift_status.h"
 #include "party-agent/store/agent_store.h"
 #include "party-agent/store/table_reader.h"
 #include "tests/harness/mini_cluster.h"
 #include "tests/harness/test_util.h"
+#include "tests/integration/job_data.h"
+#include "tests/integration/probe_job.h"
 #include "tests/integration/shared_cluster.h"
 
 namespace fedflow::testing {
@@ -36,17 +35,6 @@ using std::chrono::seconds;
 constexpr int64_t kGuest = 9999;
 constexpr int64_t kHost = 10000;
 constexpr size_t kBreastRows = 569;
-
-std::string Describe(const thrift::TJobInfo& job) {
-  std::string s = "job " + job.job_id + " " + job.status;
-  if (job.__isset.fail_reason) s += " (" + job.fail_reason + ")";
-  for (const thrift::TTaskInfo& t : job.tasks) {
-    s +=
-        "; " + t.component + "/" + t.role + "/" + std::to_string(t.party_id) + " " + t.party_status;
-    if (t.__isset.error && !t.error.empty()) s += ": " + t.error;
-  }
-  return s;
-}
 
 std::vector<std::string> SplitCsv(const std::string& line) {
   std::vector<std::string> out;
@@ -110,56 +98,15 @@ class BinningITest : public FedflowTest {
     return UploadCsv(party, name, csv.str());
   }
   static Status UploadCsv(int64_t party, const std::string& name, const std::string& csv) {
-    rpc::ClientPool<thrift::AgentServiceClient> pool;
-    const std::string agent = shared_->cluster()->AgentEndpoint(party, 0);
-    thrift::TUploadBeginRequest begin;
-    begin.protocol_version = rpc::ProtocolVersion();
-    begin.table_namespace = "experiment";
-    begin.name = name;
-    begin.head = true;
-    begin.delimiter = ",";
-    begin.drop = true;
-    begin.partitions = 4;
-    thrift::TUploadBeginResponse began;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadBegin(began, begin); },
-        rpc::Idempotency::kNotIdempotent));
-    RETURN_NOT_OK(rpc::FromThrift(began.status));
-    thrift::TUploadChunkRequest chunk;
-    chunk.protocol_version = begin.protocol_version;
-    chunk.upload_id = began.upload_id;
-    chunk.seq = 0;
-    chunk.data = csv;
-    thrift::TUploadChunkResponse chunked;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadChunk(chunked, chunk); },
-        rpc::Idempotency::kIdempotent));
-    RETURN_NOT_OK(rpc::FromThrift(chunked.status));
-    thrift::TUploadFinishRequest finish;
-    finish.protocol_version = begin.protocol_version;
-    finish.upload_id = began.upload_id;
-    thrift::TUploadFinishResponse finished;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadFinish(finished, finish); },
-        rpc::Idempotency::kIdempotent));
-    return rpc::FromThrift(finished.status);
+    return UploadTable(shared_->cluster(), party, name, csv);
   }
 
   Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
-    ASSIGN_OR_RETURN(std::string id, cluster()->Submit(DumpJson(dsl), DumpJson(conf)));
-    return cluster()->WaitForEnd(id, seconds(300));
+    return RunJob(cluster(), dsl, conf, seconds(300));
   }
 
-  // Calls `check` with the party agent's store (the agent is stopped meanwhile).
   void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
-    ASSERT_OK(cluster()->StopAgent(party, 0));
-    {
-      const std::string path = cluster()->dir() + "/agent-" + std::to_string(party) + "-0/agent.db";
-      auto opened = store::AgentStore::Open(path);
-      ASSERT_OK(opened);
-      check(opened->get());
-    }
-    ASSERT_OK(cluster()->RestartAgent(party, 0));
+    WithAgentStore(cluster(), party, check);
   }
 
   static Json Dsl() {
@@ -266,7 +213,7 @@ TEST_F(BinningITest, GuestComputesHostIvsUnderEncryptionAndSelectionKeepsTopColu
       {"iv_top_k_param", {{"k", 12}}}};
   auto job = Run(Dsl(), Conf(selection));
   ASSERT_OK(job);
-  ASSERT_EQ("success", job->status) << Describe(*job);
+  ASSERT_EQ("success", job->status) << DescribeJob(*job);
 
   // What the selection must keep: common/ml's filters on the IVs computed in the clear.
   ml::PartySelectionInput g, h;
@@ -384,8 +331,8 @@ TEST_F(BinningITest, HostRowMissingOnTheGuestFailsBothPartiesClearly) {
   const auto start = std::chrono::steady_clock::now();
   auto job = Run(Dsl(), Conf(Json{{"filter_methods", {"manually"}}}, "breast_hetero_host_extra"));
   ASSERT_OK(job);
-  ASSERT_EQ("failed", job->status) << Describe(*job);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(120)) << Describe(*job);
+  ASSERT_EQ("failed", job->status) << DescribeJob(*job);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(120)) << DescribeJob(*job);
   // Whichever party reports first fails the job and the other may be canceled before it
   // reports (the guest fails at once on the host's message, not at its timeout): the host fails
   // naming the id, and the guest, when it reports, passes the host's reason on.
@@ -401,7 +348,7 @@ TEST_F(BinningITest, HostRowMissingOnTheGuestFailsBothPartiesClearly) {
       EXPECT_THAT(t.error, ::testing::HasSubstr("host 10000"));
     }
   }
-  EXPECT_GE(failed, 1) << Describe(*job);
+  EXPECT_GE(failed, 1) << DescribeJob(*job);
 }
 
 // An IV filter without the binning model: the guest fails saying what input is missing.
@@ -411,8 +358,8 @@ TEST_F(BinningITest, IvSelectionWithoutIsometricModelFailsNamingIt) {
   const auto start = std::chrono::steady_clock::now();
   auto job = Run(dsl, Conf(Json{{"filter_methods", {"iv_value_thres"}}}));
   ASSERT_OK(job);
-  ASSERT_EQ("failed", job->status) << Describe(*job);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(120)) << Describe(*job);
+  ASSERT_EQ("failed", job->status) << DescribeJob(*job);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(120)) << DescribeJob(*job);
   bool guest_seen = false;
   for (const thrift::TTaskInfo& t : job->tasks) {
     if (t.component == "hetero_feature_selection_0" && t.role == "guest") {
@@ -421,7 +368,7 @@ TEST_F(BinningITest, IvSelectionWithoutIsometricModelFailsNamingIt) {
       EXPECT_THAT(t.error, ::testing::HasSubstr("isometric_model"));
     }
   }
-  EXPECT_TRUE(guest_seen) << Describe(*job);
+  EXPECT_TRUE(guest_seen) << DescribeJob(*job);
 }
 
 // The seed pipeline as shipped (examples/seed-pipeline, DSL v1: args.train_data, output names
@@ -440,7 +387,7 @@ TEST_F(BinningITest, SeedPipelineDslV1RunsUpToTheSelection) {
   (*conf)["role"].erase("arbiter");
   auto job = Run(*dsl, *conf);
   ASSERT_OK(job);
-  ASSERT_EQ("success", job->status) << Describe(*job);
+  ASSERT_EQ("success", job->status) << DescribeJob(*job);
   WithStore(kGuest, [&](store::AgentStore* s) {
     const store::TaskPartyKey binning{job->job_id, "hetero_feature_binning_0", "guest", kGuest};
     auto model = s->LoadModel(binning, "hetero_feature_binning");

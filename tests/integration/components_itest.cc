@@ -12,14 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "AgentService.h"
 #include "common/json_util.h"
-#include "common/rpc/client_pool.h"
-#include "common/rpc/thrift_status.h"
 #include "party-agent/store/agent_store.h"
 #include "party-agent/store/table_reader.h"
 #include "tests/harness/mini_cluster.h"
 #include "tests/harness/test_util.h"
+#include "tests/integration/job_data.h"
+#include "tests/integration/probe_job.h"
 #include "tests/integration/shared_cluster.h"
 
 #ifndef ASSERT_OK_AND_ASSIGN
@@ -40,17 +39,6 @@ using ::testing::HasSubstr;
 constexpr int64_t kGuest = 9999;
 constexpr int64_t kHost = 10000;
 constexpr int64_t kBreastRows = 569;
-
-std::string Describe(const thrift::TJobInfo& job) {
-  std::string s = "job " + job.job_id + " " + job.status;
-  if (job.__isset.fail_reason) s += " (" + job.fail_reason + ")";
-  for (const thrift::TTaskInfo& t : job.tasks) {
-    s +=
-        "; " + t.component + "/" + t.role + "/" + std::to_string(t.party_id) + " " + t.party_status;
-    if (t.__isset.error && !t.error.empty()) s += ": " + t.error;
-  }
-  return s;
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -120,57 +108,16 @@ class ComponentsITest : public FedflowTest {
   }
   MiniCluster* cluster() { return shared_->cluster(); }
 
-  // Uploads `csv` as experiment.<name> to the party's agent (what `fedflow data upload` does).
   static Status Upload(int64_t party, const std::string& name, const std::string& csv) {
-    rpc::ClientPool<thrift::AgentServiceClient> pool;
-    const std::string agent = shared_->cluster()->AgentEndpoint(party, 0);
-    thrift::TUploadBeginRequest begin;
-    begin.protocol_version = rpc::ProtocolVersion();
-    begin.table_namespace = "experiment";
-    begin.name = name;
-    begin.head = true;
-    begin.delimiter = ",";
-    begin.drop = true;
-    begin.partitions = 4;
-    thrift::TUploadBeginResponse began;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadBegin(began, begin); },
-        rpc::Idempotency::kNotIdempotent));
-    RETURN_NOT_OK(rpc::FromThrift(began.status));
-    thrift::TUploadChunkRequest chunk;
-    chunk.protocol_version = begin.protocol_version;
-    chunk.upload_id = began.upload_id;
-    chunk.seq = 0;
-    chunk.data = csv;
-    thrift::TUploadChunkResponse chunked;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadChunk(chunked, chunk); },
-        rpc::Idempotency::kIdempotent));
-    RETURN_NOT_OK(rpc::FromThrift(chunked.status));
-    thrift::TUploadFinishRequest finish;
-    finish.protocol_version = begin.protocol_version;
-    finish.upload_id = began.upload_id;
-    thrift::TUploadFinishResponse finished;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadFinish(finished, finish); },
-        rpc::Idempotency::kIdempotent));
-    return rpc::FromThrift(finished.status);
+    return UploadTable(shared_->cluster(), party, name, csv);
   }
 
   Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
-    ASSIGN_OR_RETURN(std::string id, cluster()->Submit(DumpJson(dsl), DumpJson(conf)));
-    return cluster()->WaitForEnd(id, seconds(300));
+    return RunJob(cluster(), dsl, conf, seconds(300));
   }
 
   void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
-    ASSERT_OK(cluster()->StopAgent(party, 0));
-    {
-      const std::string path = cluster()->dir() + "/agent-" + std::to_string(party) + "-0/agent.db";
-      auto opened = store::AgentStore::Open(path);
-      ASSERT_OK(opened);
-      check(opened->get());
-    }
-    ASSERT_OK(cluster()->RestartAgent(party, 0));
+    WithAgentStore(cluster(), party, check);
   }
 
   // The rows of output `data` of component on the party (first field = id), in order.
@@ -233,7 +180,7 @@ class ComponentsITest : public FedflowTest {
                        const Json& params, const std::set<std::string>& expected) {
     ASSERT_OK_AND_ASSIGN(thrift::TJobInfo job,
                          Run(Dsl(), Conf(guest_table, host_table, params)));
-    ASSERT_EQ("success", job.status) << Describe(job);
+    ASSERT_EQ("success", job.status) << DescribeJob(job);
     for (auto [party, role] : {std::pair<int64_t, const char*>{kGuest, "guest"}, {kHost, "host"}}) {
       SCOPED_TRACE(role);
       WithStore(party, [&](store::AgentStore* s) {
@@ -309,7 +256,7 @@ TEST_F(ComponentsITest, UnsupportedParametersFailNamingThem) {
   ASSERT_OK_AND_ASSIGN(
       thrift::TJobInfo job,
       Run(Dsl(), Conf("overlap", "overlap", Json{{"intersect_method", "ecdh"}})));
-  ASSERT_EQ("failed", job.status) << Describe(job);
+  ASSERT_EQ("failed", job.status) << DescribeJob(job);
   bool named = false;
   for (const thrift::TTaskInfo& t : job.tasks) {
     if (t.component == "intersection_0" && t.__isset.error &&
@@ -317,7 +264,7 @@ TEST_F(ComponentsITest, UnsupportedParametersFailNamingThem) {
       named = true;
     }
   }
-  EXPECT_TRUE(named) << Describe(job);
+  EXPECT_TRUE(named) << DescribeJob(job);
 }
 
 }  // namespace

@@ -16,15 +16,14 @@
 #include <variant>
 #include <vector>
 
-#include "AgentService.h"
 #include "common/json_util.h"
 #include "common/ml/binary_metrics.h"
-#include "common/rpc/client_pool.h"
-#include "common/rpc/thrift_status.h"
 #include "party-agent/store/agent_store.h"
 #include "party-agent/store/table_reader.h"
 #include "tests/harness/mini_cluster.h"
 #include "tests/harness/test_util.h"
+#include "tests/integration/job_data.h"
+#include "tests/integration/probe_job.h"
 #include "tests/integration/shared_cluster.h"
 
 namespace fedflow::testing {
@@ -38,17 +37,6 @@ constexpr int64_t kGuest = 10000;
 // run on one agent, and one ending must not disturb the other's federation messages.
 constexpr int64_t kHost = 9999;
 constexpr int64_t kBreastRows = 569;
-
-std::string Describe(const thrift::TJobInfo& job) {
-  std::string s = "job " + job.job_id + " " + job.status;
-  if (job.__isset.fail_reason) s += " (" + job.fail_reason + ")";
-  for (const thrift::TTaskInfo& t : job.tasks) {
-    s +=
-        "; " + t.component + "/" + t.role + "/" + std::to_string(t.party_id) + " " + t.party_status;
-    if (t.__isset.error && !t.error.empty()) s += ": " + t.error;
-  }
-  return s;
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -115,57 +103,16 @@ class HeteroLrITest : public FedflowTest {
   }
   MiniCluster* cluster() { return shared_->cluster(); }
 
-  // Uploads `csv` as experiment.<name> to the party's agent (what `fedflow data upload` does).
   static Status Upload(int64_t party, const std::string& name, const std::string& csv) {
-    rpc::ClientPool<thrift::AgentServiceClient> pool;
-    const std::string agent = shared_->cluster()->AgentEndpoint(party, 0);
-    thrift::TUploadBeginRequest begin;
-    begin.protocol_version = rpc::ProtocolVersion();
-    begin.table_namespace = "experiment";
-    begin.name = name;
-    begin.head = true;
-    begin.delimiter = ",";
-    begin.drop = true;
-    begin.partitions = 4;
-    thrift::TUploadBeginResponse began;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadBegin(began, begin); },
-        rpc::Idempotency::kNotIdempotent));
-    RETURN_NOT_OK(rpc::FromThrift(began.status));
-    thrift::TUploadChunkRequest chunk;
-    chunk.protocol_version = begin.protocol_version;
-    chunk.upload_id = began.upload_id;
-    chunk.seq = 0;
-    chunk.data = csv;
-    thrift::TUploadChunkResponse chunked;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadChunk(chunked, chunk); },
-        rpc::Idempotency::kIdempotent));
-    RETURN_NOT_OK(rpc::FromThrift(chunked.status));
-    thrift::TUploadFinishRequest finish;
-    finish.protocol_version = begin.protocol_version;
-    finish.upload_id = began.upload_id;
-    thrift::TUploadFinishResponse finished;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadFinish(finished, finish); },
-        rpc::Idempotency::kIdempotent));
-    return rpc::FromThrift(finished.status);
+    return UploadTable(shared_->cluster(), party, name, csv);
   }
 
   Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
-    ASSIGN_OR_RETURN(std::string id, cluster()->Submit(DumpJson(dsl), DumpJson(conf)));
-    return cluster()->WaitForEnd(id, seconds(300));
+    return RunJob(cluster(), dsl, conf, seconds(300));
   }
 
   void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
-    ASSERT_OK(cluster()->StopAgent(party, 0));
-    {
-      const std::string path = cluster()->dir() + "/agent-" + std::to_string(party) + "-0/agent.db";
-      auto opened = store::AgentStore::Open(path);
-      ASSERT_OK(opened);
-      check(opened->get());
-    }
-    ASSERT_OK(cluster()->RestartAgent(party, 0));
+    WithAgentStore(cluster(), party, check);
   }
 
   static std::string Corpus(const std::string& file) {
@@ -201,7 +148,7 @@ TEST_F(HeteroLrITest, GoldenJobReachesFatesTrainAuc) {
   ASSERT_EQ(kGuest, conf["role"]["guest"][0].get<int64_t>());
   Result<thrift::TJobInfo> job = Run(dsl, conf);
   ASSERT_OK(job.status());
-  ASSERT_EQ("success", job->status) << Describe(*job);
+  ASSERT_EQ("success", job->status) << DescribeJob(*job);
 
   WithStore(kGuest, [&](store::AgentStore* s) {
     const store::TaskPartyKey lr{job->job_id, "hetero_lr_0", "guest", kGuest};
@@ -284,8 +231,8 @@ TEST_F(HeteroLrITest, HostWithoutTheGuestsIdsFailsNamingIntersection) {
   conf["component_parameters"]["common"]["hetero_lr_0"]["max_iter"] = 1;
   Result<thrift::TJobInfo> job = Run(dsl, conf);
   ASSERT_OK(job.status());
-  ASSERT_EQ("failed", job->status) << Describe(*job);
-  EXPECT_THAT(Describe(*job), HasSubstr("of the guest is not in host 9999's data: put an "
+  ASSERT_EQ("failed", job->status) << DescribeJob(*job);
+  EXPECT_THAT(DescribeJob(*job), HasSubstr("of the guest is not in host 9999's data: put an "
                                         "Intersection before HeteroLR"));
 }
 
@@ -299,7 +246,7 @@ TEST_F(HeteroLrITest, PredictionWithTheTrainedModelGivesTheTrainScores) {
   Json conf = ReadJsonOrDie(Corpus("hetero_lr_normal_conf.json"));
   Result<thrift::TJobInfo> job = Run(dsl, conf);
   ASSERT_OK(job.status());
-  ASSERT_EQ("success", job->status) << Describe(*job);
+  ASSERT_EQ("success", job->status) << DescribeJob(*job);
   WithStore(kGuest, [&](store::AgentStore* s) {
     std::map<std::string, std::string> train;  // id -> predict_score
     for (const char* component : {"hetero_lr_0", "hetero_lr_1"}) {

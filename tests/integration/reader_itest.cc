@@ -7,19 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "AgentService.h"
 #include "common/json_util.h"
-#include "common/rpc/client_pool.h"
-#include "common/rpc/thrift_status.h"
 #include "party-agent/store/agent_store.h"
 #include "party-agent/store/table_reader.h"
 #include "tests/harness/mini_cluster.h"
 #include "tests/harness/test_util.h"
+#include "tests/integration/job_data.h"
+#include "tests/integration/probe_job.h"
 #include "tests/integration/shared_cluster.h"
 
 #ifndef ASSERT_OK_AND_ASSIGN
@@ -40,17 +37,6 @@ using ::testing::HasSubstr;
 constexpr int64_t kGuest = 9999;
 constexpr int64_t kHost = 10000;
 constexpr int64_t kBreastRows = 569;
-
-std::string Describe(const thrift::TJobInfo& job) {
-  std::string s = "job " + job.job_id + " " + job.status;
-  if (job.__isset.fail_reason) s += " (" + job.fail_reason + ")";
-  for (const thrift::TTaskInfo& t : job.tasks) {
-    s +=
-        "; " + t.component + "/" + t.role + "/" + std::to_string(t.party_id) + " " + t.party_status;
-    if (t.__isset.error && !t.error.empty()) s += ": " + t.error;
-  }
-  return s;
-}
 
 class ReaderITest : public FedflowTest {
  protected:
@@ -81,64 +67,18 @@ class ReaderITest : public FedflowTest {
   }
   MiniCluster* cluster() { return shared_->cluster(); }
 
-  // Uploads tests/data/<name>.csv as experiment.<name> to the party's agent through its
-  // AgentService (what `fedflow data upload` does).
+  // Uploads tests/data/<name>.csv as experiment.<name> to the party's agent.
   static Status Upload(int64_t party, const std::string& name) {
-    std::ifstream f(TestDataDir() + "/" + name + ".csv", std::ios::binary);
-    std::stringstream csv;
-    csv << f.rdbuf();
-    rpc::ClientPool<thrift::AgentServiceClient> pool;
-    const std::string agent = shared_->cluster()->AgentEndpoint(party, 0);
-    thrift::TUploadBeginRequest begin;
-    begin.protocol_version = rpc::ProtocolVersion();
-    begin.table_namespace = "experiment";
-    begin.name = name;
-    begin.head = true;
-    begin.delimiter = ",";
-    begin.drop = true;
-    begin.partitions = 4;
-    thrift::TUploadBeginResponse began;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadBegin(began, begin); },
-        rpc::Idempotency::kNotIdempotent));
-    RETURN_NOT_OK(rpc::FromThrift(began.status));
-    thrift::TUploadChunkRequest chunk;
-    chunk.protocol_version = begin.protocol_version;
-    chunk.upload_id = began.upload_id;
-    chunk.seq = 0;
-    chunk.data = csv.str();
-    thrift::TUploadChunkResponse chunked;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadChunk(chunked, chunk); },
-        rpc::Idempotency::kIdempotent));
-    RETURN_NOT_OK(rpc::FromThrift(chunked.status));
-    thrift::TUploadFinishRequest finish;
-    finish.protocol_version = begin.protocol_version;
-    finish.upload_id = began.upload_id;
-    thrift::TUploadFinishResponse finished;
-    RETURN_NOT_OK(pool.Call(
-        agent, [&](thrift::AgentServiceClient& c) { c.UploadFinish(finished, finish); },
-        rpc::Idempotency::kIdempotent));
-    return rpc::FromThrift(finished.status);
+    return UploadTable(shared_->cluster(), party, name,
+                       ReadFileOrDie(TestDataDir() + "/" + name + ".csv"));
   }
 
-  // Runs the job to its end.
   Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
-    ASSIGN_OR_RETURN(std::string id, cluster()->Submit(DumpJson(dsl), DumpJson(conf)));
-    return cluster()->WaitForEnd(id, seconds(120));
+    return RunJob(cluster(), dsl, conf, seconds(120));
   }
 
-  // Calls `check` with the store of the party's agent: the agent is stopped meanwhile (LevelDB
-  // allows one process per database) and restarted afterwards.
   void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
-    ASSERT_OK(cluster()->StopAgent(party, 0));
-    {
-      const std::string path = cluster()->dir() + "/agent-" + std::to_string(party) + "-0/agent.db";
-      auto opened = store::AgentStore::Open(path);
-      ASSERT_OK(opened);
-      check(opened->get());
-    }
-    ASSERT_OK(cluster()->RestartAgent(party, 0));
+    WithAgentStore(cluster(), party, check);
   }
 
   static Json TwoPartyConf() {
@@ -175,7 +115,7 @@ TEST_F(ReaderITest, ReaderCopiesEachPartysTableAndProbeReadsItDownstream) {
   SetReaderTable(&conf, "host", "breast_hetero_host");
   conf["component_parameters"]["common"]["probe_0"] = {{"track", true}};
   ASSERT_OK_AND_ASSIGN(thrift::TJobInfo job, Run(ReaderProbeDsl(), conf));
-  ASSERT_EQ("success", job.status) << Describe(job);
+  ASSERT_EQ("success", job.status) << DescribeJob(job);
 
   struct Expect {
     int64_t party;
@@ -253,7 +193,7 @@ TEST_F(ReaderITest, ReaderFailsNamingTheTableMissingOnTheHost) {
   SetReaderTable(&conf, "guest", "breast_hetero_guest");
   SetReaderTable(&conf, "host", "no_such_table");
   ASSERT_OK_AND_ASSIGN(thrift::TJobInfo job, Run(ReaderProbeDsl(), conf));
-  ASSERT_EQ("failed", job.status) << Describe(job);
+  ASSERT_EQ("failed", job.status) << DescribeJob(job);
   bool found = false;
   for (const thrift::TTaskInfo& t : job.tasks) {
     if (t.component != "reader_0" || t.role != "host") continue;
@@ -262,8 +202,8 @@ TEST_F(ReaderITest, ReaderFailsNamingTheTableMissingOnTheHost) {
     EXPECT_THAT(t.error, HasSubstr("table experiment.no_such_table does not exist on party 10000 "
                                    "(host)"));
   }
-  EXPECT_TRUE(found) << Describe(job);
-  EXPECT_THAT(Describe(job), HasSubstr("experiment.no_such_table"));
+  EXPECT_TRUE(found) << DescribeJob(job);
+  EXPECT_THAT(DescribeJob(job), HasSubstr("experiment.no_such_table"));
   // Nothing of the failed task's output stays; the guest's own copy does.
   WithStore(kHost, [&](store::AgentStore* s) {
     auto outputs = s->ListJobOutputs(job.job_id);
@@ -300,7 +240,7 @@ TEST_F(ReaderITest, DslV1ArgsInputResolvesToThePartysTable) {
                {"role_parameters",
                 {{"guest", args("breast_hetero_guest")}, {"host", args("breast_hetero_host")}}}};
   ASSERT_OK_AND_ASSIGN(thrift::TJobInfo job, Run(dsl, conf));
-  ASSERT_EQ("success", job.status) << Describe(job);
+  ASSERT_EQ("success", job.status) << DescribeJob(job);
   for (auto [party, role] : {std::pair<int64_t, const char*>{kGuest, "guest"}, {kHost, "host"}}) {
     WithStore(party, [&](store::AgentStore* s) {
       auto out = s->LatestOutput({job.job_id, "probe_0", role, party}, "train");
