@@ -10,6 +10,7 @@
 #include <random>
 #include <utility>
 
+#include "party-agent/store/csv_export.h"
 #include "party-agent/store/table_reader.h"
 
 namespace fedflow {
@@ -21,33 +22,6 @@ constexpr int64_t kMaxSweepMs = 1000;
 
 std::string TableName(std::string_view ns, std::string_view name) {
   return std::string(ns) + "." + std::string(name);
-}
-
-// A download position: the generation being read, the line (-1: the BOM and header, then rows
-// 0..count-1) and a byte offset inside that line (with its terminator).
-struct Cursor {
-  uint64_t generation = 0;
-  int64_t line = -1;
-  uint64_t offset = 0;
-};
-
-std::string FormatCursor(const Cursor& c) {
-  char buf[80];
-  std::snprintf(buf, sizeof(buf), "%" PRIu64 ":%" PRId64 ":%" PRIu64, c.generation, c.line,
-                c.offset);
-  return buf;
-}
-
-Result<Cursor> ParseCursor(std::string_view text) {
-  Cursor c;
-  char tail = 0;
-  const std::string s(text);
-  if (std::sscanf(s.c_str(), "%" SCNu64 ":%" SCNd64 ":%" SCNu64 "%c", &c.generation, &c.line,
-                  &c.offset, &tail) != 3 ||
-      c.line < -1) {
-    return Status::InvalidArgument("malformed download cursor \"" + s + "\"");
-  }
-  return c;
 }
 
 }  // namespace
@@ -302,9 +276,9 @@ Result<DownloadPart> DataService::Download(std::string_view ns, std::string_view
   if (max_bytes < 0) return Status::InvalidArgument("max_bytes is negative");
   const size_t limit = static_cast<size_t>(std::min(
       max_bytes == 0 ? options_.default_download_bytes : max_bytes, options_.max_download_bytes));
-  std::optional<Cursor> cursor;
+  std::optional<store::CsvCursor> cursor;
   if (!cursor_text.empty()) {
-    ASSIGN_OR_RETURN(cursor, ParseCursor(cursor_text));
+    ASSIGN_OR_RETURN(cursor, store::ParseCsvCursor(cursor_text, "download cursor"));
   }
   auto reader = store_->OpenTable(ns, name);
   if (!reader.ok()) {
@@ -319,61 +293,14 @@ Result<DownloadPart> DataService::Download(std::string_view ns, std::string_view
                            " was replaced (uploaded again) during the download; download it "
                            "again");
   }
-  Cursor c = cursor.value_or(Cursor{meta.generation, -1, 0});
-  if (c.line > meta.count) return Status::InvalidArgument("download cursor past the table's end");
-
+  store::CsvCursor c = cursor.value_or(store::CsvCursor{meta.generation, -1, 0});
+  store::CsvPart csv;
+  RETURN_NOT_OK(store::ReadCsvPart(reader->get(), meta.count, limit, "download cursor", &c, &csv));
   DownloadPart part;
-  std::string& out = part.data;
-  // The part is filled to `limit` unless the table ends first: one allocation, no regrowth.
-  const uint64_t table_bytes = static_cast<uint64_t>(meta.data_bytes) + meta.header_line.size() +
-                               static_cast<uint64_t>(meta.count + 1) * meta.line_ending.size() + 3;
-  out.reserve(static_cast<size_t>(std::min<uint64_t>(limit, table_bytes)));
-  // Appends what fits of the line `text` + `end` (its terminator, kept apart so that a row is
-  // never copied to add one) from c.offset; true when the line is complete.
-  auto append = [&](std::string_view text, std::string_view end) -> Result<bool> {
-    const size_t size = text.size() + end.size();
-    if (c.offset > size) return Status::InvalidArgument("download cursor past a line");
-    while (c.offset < size && out.size() < limit) {
-      const std::string_view from =
-          c.offset < text.size() ? text.substr(c.offset) : end.substr(c.offset - text.size());
-      const size_t take = std::min(limit - out.size(), from.size());
-      out.append(from.data(), take);
-      c.offset += take;
-    }
-    if (c.offset < size) return false;
-    c.offset = 0;
-    c.line++;
-    return true;
-  };
-  const std::string& eol = meta.line_ending;
-  if (c.line == -1) {
-    std::string prefix = meta.utf8_bom ? "\xEF\xBB\xBF" : "";
-    if (meta.head) {
-      prefix += meta.header_line;
-      if (meta.count > 0 || meta.final_newline) prefix += eol;
-    }
-    RETURN_NOT_OK(append(prefix, "").status());
-  }
-  if (c.line >= 0 && c.line < meta.count && out.size() < limit) {
-    RETURN_NOT_OK((*reader)->Seek(c.line));
-    std::vector<store::Row> rows;
-    bool full = false;
-    while (!full && c.line < meta.count) {
-      RETURN_NOT_OK((*reader)->NextBatch(&rows, 4096, limit - out.size()));
-      if (rows.empty()) break;
-      for (const store::Row& row : rows) {
-        const bool terminated = row.seq + 1 < meta.count || meta.final_newline;
-        ASSIGN_OR_RETURN(bool complete, append(row.data, terminated ? eol : std::string_view()));
-        if (complete) part.rows++;
-        if (!complete || out.size() >= limit) {
-          full = true;
-          break;
-        }
-      }
-    }
-  }
-  part.done = c.line >= meta.count;
-  part.next_cursor = FormatCursor(c);
+  part.data = std::move(csv.data);
+  part.rows = csv.rows;
+  part.done = csv.done;
+  part.next_cursor = store::FormatCsvCursor(c);
   part.meta = meta;
   return part;
 }

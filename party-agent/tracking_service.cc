@@ -5,13 +5,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cinttypes>
 #include <climits>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <utility>
 
+#include "party-agent/store/csv_export.h"
 #include "party-agent/store/table_reader.h"
 
 namespace fedflow {
@@ -19,34 +18,6 @@ namespace fedflow {
 namespace {
 
 namespace fs = std::filesystem;
-
-// An output stream position: the generation being read, the line (-1: the BOM and header, then
-// rows 0..count-1) and a byte offset inside that line (with its terminator). The same form as
-// a table download's cursor.
-struct Cursor {
-  uint64_t generation = 0;
-  int64_t line = -1;
-  uint64_t offset = 0;
-};
-
-std::string FormatCursor(const Cursor& c) {
-  char buf[80];
-  std::snprintf(buf, sizeof(buf), "%" PRIu64 ":%" PRId64 ":%" PRIu64, c.generation, c.line,
-                c.offset);
-  return buf;
-}
-
-Result<Cursor> ParseCursor(std::string_view text) {
-  Cursor c;
-  char tail = 0;
-  const std::string s(text);
-  if (std::sscanf(s.c_str(), "%" SCNu64 ":%" SCNd64 ":%" SCNu64 "%c", &c.generation, &c.line,
-                  &c.offset, &tail) != 3 ||
-      c.line < -1) {
-    return Status::InvalidArgument("malformed output cursor \"" + s + "\"");
-  }
-  return c;
-}
 
 std::string OutputName(const store::TaskPartyKey& task, std::string_view data_name) {
   return "output \"" + std::string(data_name) + "\" of task " + task.ToString();
@@ -146,9 +117,9 @@ Result<OutputPart> TrackingService::ReadOutput(const store::TaskPartyKey& task,
   if (data_name.empty()) return Status::InvalidArgument("output data name is empty");
   if (max_rows < 0) return Status::InvalidArgument("max_rows is negative");
   const size_t limit = PartBytes(max_bytes);
-  std::optional<Cursor> cursor;
+  std::optional<store::CsvCursor> cursor;
   if (!cursor_text.empty()) {
-    ASSIGN_OR_RETURN(cursor, ParseCursor(cursor_text));
+    ASSIGN_OR_RETURN(cursor, store::ParseCsvCursor(cursor_text, "output cursor"));
   }
   store::OutputRef ref{task, task_version, std::string(data_name)};
   if (task_version < 0) {
@@ -174,58 +145,14 @@ Result<OutputPart> TrackingService::ReadOutput(const store::TaskPartyKey& task,
                            " was replaced (the task ran again) during the read; read it again");
   }
   const int64_t end_line = max_rows > 0 ? std::min(max_rows, meta.count) : meta.count;
-  Cursor c = cursor.value_or(Cursor{meta.generation, -1, 0});
-  if (c.line > meta.count) return Status::InvalidArgument("output cursor past the table's end");
-
+  store::CsvCursor c = cursor.value_or(store::CsvCursor{meta.generation, -1, 0});
+  store::CsvPart csv;
+  RETURN_NOT_OK(store::ReadCsvPart(reader->get(), end_line, limit, "output cursor", &c, &csv));
   OutputPart part;
-  std::string& out = part.data;
-  // Appends what fits of `line` from c.offset; true when the line is complete.
-  auto append = [&](std::string_view line) -> Result<bool> {
-    if (c.offset > line.size()) return Status::InvalidArgument("output cursor past a line");
-    const size_t take = std::min<size_t>(limit - out.size(), line.size() - c.offset);
-    out.append(line.data() + c.offset, take);
-    c.offset += take;
-    if (c.offset < line.size()) return false;
-    c.offset = 0;
-    c.line++;
-    return true;
-  };
-  const std::string& eol = meta.line_ending;
-  if (c.line == -1) {
-    std::string prefix = meta.utf8_bom ? "\xEF\xBB\xBF" : "";
-    if (meta.head) {
-      if (!meta.header_line.empty()) {
-        prefix += meta.header_line;
-      } else {
-        for (size_t i = 0; i < meta.header.size(); ++i) {
-          prefix += (i == 0 ? "" : meta.delimiter) + meta.header[i];
-        }
-      }
-      if (meta.count > 0 || meta.final_newline) prefix += eol;
-    }
-    RETURN_NOT_OK(append(prefix).status());
-  }
-  if (c.line >= 0 && c.line < end_line && out.size() < limit) {
-    RETURN_NOT_OK((*reader)->Seek(c.line));
-    std::vector<store::Row> rows;
-    bool full = false;
-    while (!full && c.line < end_line) {
-      const size_t want = static_cast<size_t>(std::min<int64_t>(4096, end_line - c.line));
-      RETURN_NOT_OK((*reader)->NextBatch(&rows, want, limit - out.size()));
-      if (rows.empty()) break;
-      for (store::Row& row : rows) {
-        if (row.seq + 1 < meta.count || meta.final_newline) row.data += eol;
-        ASSIGN_OR_RETURN(bool complete, append(row.data));
-        if (complete) part.rows++;
-        if (!complete || out.size() >= limit || c.line >= end_line) {
-          full = true;
-          break;
-        }
-      }
-    }
-  }
-  part.done = c.line >= end_line;
-  part.next_cursor = FormatCursor(c);
+  part.data = std::move(csv.data);
+  part.rows = csv.rows;
+  part.done = csv.done;
+  part.next_cursor = store::FormatCsvCursor(c);
   part.meta = meta;
   return part;
 }
