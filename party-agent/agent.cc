@@ -118,6 +118,8 @@ Status Agent::Start() {
   RETURN_NOT_OK_PREPEND(federation_server_->Start(std::make_shared<thrift::FederationServiceProcessor>(
                             federation_->federation_handler())),
                         "starting the federation service");
+  RETURN_NOT_OK_PREPEND(federation_->Start(options_.bind_host),
+                        "starting the federation data channel");
   rpc::ThriftServer::Options to;
   to.bind_host = "127.0.0.1";
   to.port = 0;
@@ -212,6 +214,7 @@ void Agent::Shutdown() {
   // 1. Stop accepting RPCs.
   if (server_) server_->Stop();
   if (federation_server_) federation_server_->Stop();
+  if (federation_) federation_->Stop();
   if (task_server_) task_server_->Stop();
   // 2. Leave ZooKeeper: the coordinator stops sending work here.
   control_.Stop();
@@ -488,6 +491,16 @@ Result<std::string> Agent::PeerEndpoint(const TaskKey& task, const std::string& 
   return Status::InvalidArgument(role + " " + std::to_string(party_id) +
                                  " is not a party of component " + task.component + " in job " +
                                  task.job_id);
+}
+
+Result<pid_t> Agent::TaskPid(const TaskKey& task) {
+  // The runner knows a task's pid from the moment it is spawned (before StartTask records it).
+  std::optional<RunningTask> t = runner_ ? runner_->FindRunning(task) : std::nullopt;
+  if (!t || t->pid <= 0) {
+    return Status::IllegalState("task " + task.ToString() + " is not running on agent " +
+                                agent_id_);
+  }
+  return t->pid;
 }
 
 int Agent::running_tasks() const { return static_cast<int>(runner_ ? runner_->running() : 0); }

@@ -105,6 +105,7 @@ class Agent : public FederationHost {
   Status CheckIncoming(const MessageKey& key) override;
   Result<std::string> PeerEndpoint(const TaskKey& task, const std::string& role,
                                    int64_t party_id) override;
+  Result<pid_t> TaskPid(const TaskKey& task) override;
 
  private:
   Status OpenStore();

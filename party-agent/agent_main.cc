@@ -1,6 +1,8 @@
 // fedflow-agent: one party's agent daemon.
 #include <signal.h>
 
+#include <algorithm>
+
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
@@ -25,6 +27,13 @@ DEFINE_int32(agent_upload_idle_timeout_ms, 300000,
 DEFINE_int32(agent_task_storage_idle_timeout_ms, 600000,
              "A task's table cursor or output writer that receives no call for this long is "
              "released (an unfinished output's rows are deleted)");
+DEFINE_int32(federation_data_port, 0,
+             "Port of the federation data channel, where other agents send message chunks "
+             "(0 picks a free one; -1: none, other agents then use the Thrift federation port)");
+DEFINE_bool(federation_direct_task_memory, true,
+            "Move message chunks between this agent and its task processes by reading and "
+            "writing the tasks' memory (process_vm_readv/writev) instead of inside the "
+            "TaskService calls");
 DEFINE_string(port_file, "", "If set, the agent writes its endpoint there once registered");
 
 static bool ValidatePort(const char* flag, int32_t v) {
@@ -61,6 +70,9 @@ int main(int argc, char** argv) {
   o.task_stop_grace_ms = FLAGS_agent_task_stop_grace_ms;
   o.upload_idle_timeout_ms = FLAGS_agent_upload_idle_timeout_ms;
   o.task_storage.idle_timeout_ms = FLAGS_agent_task_storage_idle_timeout_ms;
+  o.federation.data_channel_enabled = FLAGS_federation_data_port >= 0;
+  o.federation.data_channel.port = std::max(0, FLAGS_federation_data_port);
+  o.federation.direct_task_memory = FLAGS_federation_direct_task_memory;
 
   sigset_t sigs;
   sigemptyset(&sigs);

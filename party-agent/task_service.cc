@@ -69,10 +69,24 @@ class TaskServiceHandler : public thrift::TaskServiceIf {
   void FedSend(thrift::TFedSendResponse& resp, const thrift::TFedSendRequest& req) override {
     Status s = rpc::CheckProtocolVersion(req.protocol_version);
     if (s.ok()) {
-      s = fed_->Forward(FromThrift(req.task), req.tag, req.dst_role, req.dst_party_id, req.seq,
-                        req.chunk_index, req.chunk_count, req.total_bytes,
-                        // The processor's own request, dropped after this call: move the chunk.
-                        std::move(const_cast<std::string&>(req.data)));
+      Federation::OutgoingChunk c;
+      c.src = FromThrift(req.task);
+      c.tag = req.tag;
+      c.dst_role = req.dst_role;
+      c.dst_party_id = req.dst_party_id;
+      c.seq = req.seq;
+      c.chunk_index = req.chunk_index;
+      c.chunk_count = req.chunk_count;
+      c.total_bytes = req.total_bytes;
+      c.chunk_bytes = req.__isset.chunk_bytes ? req.chunk_bytes : 0;
+      if (req.__isset.src_address) {
+        bool send_inline = false;
+        s = fed_->ForwardFromTaskMemory(c, req.src_address, req.src_length, &send_inline);
+        if (send_inline) resp.__set_send_inline(true);
+      } else {
+        // The processor's own request, dropped after this call: move the chunk.
+        s = fed_->Forward(c, std::move(const_cast<std::string&>(req.data)));
+      }
     }
     resp.status = rpc::ToThrift(s);
   }
@@ -81,14 +95,17 @@ class TaskServiceHandler : public thrift::TaskServiceIf {
     Status s = rpc::CheckProtocolVersion(req.protocol_version);
     int32_t chunks = 0;
     int64_t bytes = 0;
+    int64_t chunk_bytes = 0;
     if (s.ok()) {
       s = fed_->WaitIncoming(FromThrift(req.task), req.tag, req.src_role, req.src_party_id, req.seq,
-                             std::chrono::milliseconds(req.timeout_ms), &chunks, &bytes);
+                             std::chrono::milliseconds(req.timeout_ms), &chunks, &bytes,
+                             &chunk_bytes);
     }
     resp.status = rpc::ToThrift(s);
     if (s.ok()) {
       resp.__set_chunk_count(chunks);
       resp.__set_total_bytes(bytes);
+      if (chunk_bytes > 0) resp.__set_chunk_bytes(chunk_bytes);
     }
   }
 
@@ -96,6 +113,17 @@ class TaskServiceHandler : public thrift::TaskServiceIf {
     Status s = rpc::CheckProtocolVersion(req.protocol_version);
     if (!s.ok()) {
       resp.status = rpc::ToThrift(s);
+      return;
+    }
+    if (req.__isset.dst_address) {
+      int64_t written = 0;
+      s = fed_->TakeIncomingToTaskMemory(FromThrift(req.task), req.tag, req.src_role,
+                                         req.src_party_id, req.seq, req.chunk_index,
+                                         std::chrono::milliseconds(req.timeout_ms),
+                                         req.dst_address, req.dst_capacity, &written, &resp.data);
+      resp.status = rpc::ToThrift(s);
+      if (s.ok() && written > 0) resp.__set_written(written);
+      if (s.ok() && written == 0) resp.__isset.data = true;
       return;
     }
     auto data =

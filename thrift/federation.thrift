@@ -25,12 +25,27 @@ struct TPushRequest {
   4: required i32 chunk_index,
   5: required i32 chunk_count,
   6: required i64 total_bytes,
+  // Empty on the data channel, where the chunk's bytes follow the request (data_channel.h).
   7: required binary data,
+  // The size of every chunk but the last.
+  8: optional i64 chunk_bytes,
 }
 struct TPushResponse {
   1: required common.TStatus status,
 }
 
+// The agent's data channel: a plain TCP port that carries Push requests with their chunk's
+// bytes after the request instead of inside it (party-agent/federation/data_channel.h).
+struct TDataChannelRequest {
+  1: required i32 protocol_version,
+}
+struct TDataChannelResponse {
+  1: required common.TStatus status,
+  // 0 when this agent has no data channel (then Push is the only way in).
+  2: optional i32 port,
+}
+
 service FederationService {
   TPushResponse Push(1: TPushRequest req),
+  TDataChannelResponse DataChannel(1: TDataChannelRequest req),
 }

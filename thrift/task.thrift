@@ -19,10 +19,19 @@ struct TFedSendRequest {
   7: required i32 chunk_index,
   8: required i32 chunk_count,
   9: required i64 total_bytes,
-  10: required binary data,
+  // The chunk's bytes, inline. Or, instead (the fast path), where they are in the calling
+  // task's memory: the agent reads them itself (process_vm_readv; the agent is the task's
+  // parent). An agent that cannot do that answers `send_inline` and the task sends inline.
+  10: optional binary data,
+  11: optional i64 src_address,
+  12: optional i64 src_length,
+  // The size of every chunk but the last (the receiver places chunk i at i * chunk_bytes).
+  13: optional i64 chunk_bytes,
 }
 struct TFedSendResponse {
   1: required common.TStatus status,
+  // Set (with a non-OK status) when the agent cannot read the task's memory: send inline.
+  2: optional bool send_inline,
 }
 
 // Federation: wait until a message from a source party starts arriving (its size is known).
@@ -39,6 +48,8 @@ struct TFedWaitResponse {
   1: required common.TStatus status,
   2: optional i32 chunk_count,
   3: optional i64 total_bytes,
+  // The size of every chunk but the last.
+  4: optional i64 chunk_bytes,
 }
 
 // Federation: take one chunk of a waited-for message, waiting for it to arrive if needed;
@@ -52,10 +63,16 @@ struct TFedFetchRequest {
   6: required i64 seq,
   7: required i32 chunk_index,
   8: optional i64 timeout_ms = 60000,
+  // Where the chunk goes in the calling task's memory (the fast path): the agent writes it
+  // there itself (process_vm_writev) and answers `written`; otherwise, or if it cannot, it
+  // answers the chunk inline in `data`.
+  9: optional i64 dst_address,
+  10: optional i64 dst_capacity,
 }
 struct TFedFetchResponse {
   1: required common.TStatus status,
   2: optional binary data,
+  3: optional i64 written,
 }
 
 // ---- Storage: tables ----

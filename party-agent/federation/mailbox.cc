@@ -21,11 +21,30 @@ TaskKey MessageKey::DestinationTask() const {
 Mailbox::Mailbox(int64_t max_bytes) : max_bytes_(max_bytes) {}
 
 Status Mailbox::Put(const MessageKey& key, int32_t chunk_index, int32_t chunk_count,
-                    int64_t total_bytes, std::string data) {
-  if (chunk_count <= 0 || chunk_index < 0 || chunk_index >= chunk_count || total_bytes < 0) {
+                    int64_t total_bytes, std::string data, int64_t chunk_bytes) {
+  if (chunk_count <= 0 || chunk_index < 0 || chunk_index >= chunk_count || total_bytes < 0 ||
+      chunk_bytes < 0) {
     return Status::InvalidArgument("message " + key.ToString() + ": bad chunk " +
                                    std::to_string(chunk_index) + " of " +
                                    std::to_string(chunk_count));
+  }
+  if (chunk_bytes > 0) {
+    const int64_t before = static_cast<int64_t>(chunk_index) * chunk_bytes;
+    const int64_t expected =
+        chunk_index + 1 < chunk_count ? chunk_bytes : total_bytes - before;
+    if (total_bytes > 0 && (static_cast<int64_t>(chunk_count - 1) * chunk_bytes >= total_bytes ||
+                            static_cast<int64_t>(chunk_count) * chunk_bytes < total_bytes)) {
+      return Status::InvalidArgument("message " + key.ToString() + ": " +
+                                     std::to_string(chunk_count) + " chunks of " +
+                                     std::to_string(chunk_bytes) + " bytes cannot hold " +
+                                     std::to_string(total_bytes) + " bytes");
+    }
+    if (static_cast<int64_t>(data.size()) != expected) {
+      return Status::InvalidArgument("message " + key.ToString() + ": chunk " +
+                                     std::to_string(chunk_index) + " has " +
+                                     std::to_string(data.size()) + " bytes, expected " +
+                                     std::to_string(expected));
+    }
   }
   std::lock_guard<std::mutex> l(mu_);
   auto closed = closed_.find(key.DestinationTask());
@@ -36,10 +55,12 @@ Status Mailbox::Put(const MessageKey& key, int32_t chunk_index, int32_t chunk_co
   if (m.chunk_count == 0) {
     m.chunk_count = chunk_count;
     m.total_bytes = total_bytes;
+    m.chunk_bytes = chunk_bytes;
     m.chunks.resize(chunk_count);
     m.present.assign(chunk_count, false);
     m.taken.assign(chunk_count, false);
-  } else if (m.chunk_count != chunk_count || m.total_bytes != total_bytes) {
+  } else if (m.chunk_count != chunk_count || m.total_bytes != total_bytes ||
+             m.chunk_bytes != chunk_bytes) {
     return Status::InvalidArgument("message " + key.ToString() +
                                    ": chunk disagrees with earlier chunks on its size");
   }
@@ -58,7 +79,7 @@ Status Mailbox::Put(const MessageKey& key, int32_t chunk_index, int32_t chunk_co
 }
 
 Status Mailbox::Wait(const MessageKey& key, std::chrono::milliseconds timeout,
-                     int32_t* chunk_count, int64_t* total_bytes) {
+                     int32_t* chunk_count, int64_t* total_bytes, int64_t* chunk_bytes) {
   std::unique_lock<std::mutex> l(mu_);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
@@ -70,6 +91,7 @@ Status Mailbox::Wait(const MessageKey& key, std::chrono::milliseconds timeout,
     if (it != messages_.end() && it->second.chunk_count > 0 && it->second.received > 0) {
       *chunk_count = it->second.chunk_count;
       *total_bytes = it->second.total_bytes;
+      if (chunk_bytes != nullptr) *chunk_bytes = it->second.chunk_bytes;
       return Status::OK();
     }
     if (cv_.wait_until(l, deadline) == std::cv_status::timeout &&

@@ -52,14 +52,16 @@ class Mailbox {
  public:
   explicit Mailbox(int64_t max_bytes);
 
-  // Stores one chunk. InvalidArgument when the chunk contradicts earlier chunks of the key.
+  // Stores one chunk. `chunk_bytes` is the size of every chunk but the last (0: not given, the
+  // chunks' sizes are then not checked). InvalidArgument when the chunk contradicts earlier
+  // chunks of the key or its size is not what chunk_bytes says.
   Status Put(const MessageKey& key, int32_t chunk_index, int32_t chunk_count, int64_t total_bytes,
-             std::string data);
+             std::string data, int64_t chunk_bytes = 0);
   // Waits until the first chunk of `key` is here (so its size is known); returns the chunk
-  // count and total size. TimedOut after `timeout`; Aborted if the task is closed meanwhile
-  // (see CloseTask).
+  // count and total size, and the chunk size if the sender gave one (else 0). TimedOut after
+  // `timeout`; Aborted if the task is closed meanwhile (see CloseTask).
   Status Wait(const MessageKey& key, std::chrono::milliseconds timeout, int32_t* chunk_count,
-              int64_t* total_bytes);
+              int64_t* total_bytes, int64_t* chunk_bytes = nullptr);
   // Takes one chunk, waiting up to `timeout` for it to arrive (so a receiver reads a large
   // message while it is still arriving); taking the last one frees the message.
   Result<std::string> Take(const MessageKey& key, int32_t chunk_index,
@@ -76,6 +78,7 @@ class Mailbox {
   struct Message {
     int32_t chunk_count = 0;
     int64_t total_bytes = 0;
+    int64_t chunk_bytes = 0;
     std::vector<std::string> chunks;
     std::vector<bool> present;
     std::vector<bool> taken;

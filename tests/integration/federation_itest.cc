@@ -8,6 +8,7 @@
 #include "common/rpc/thrift_status.h"
 #include "common/zk/zk_client.h"
 #include "common_constants.h"
+#include "party-agent/federation/data_channel.h"
 #include "tests/harness/test_util.h"
 #include "tests/integration/shared_cluster.h"
 
@@ -62,9 +63,10 @@ TEST_F(FederationTest, ToyJobSucceeds) {
 }
 
 TEST_F(FederationTest, SixtyFourMegabyteMessageArrivesIntact) {
-  // The host compares every byte with the payload it derives from the same seed.
+  // The host compares every byte with the payload it derives from the same seed; the second
+  // round (another payload) lands in the buffer the first one used.
   auto id = cluster()->Submit(OneComponentDsl("fed_transfer_0", "FedTransfer"),
-                              TwoPartyConf("fed_transfer_0", {{"bytes", 64 << 20}, {"rounds", 1}}));
+                              TwoPartyConf("fed_transfer_0", {{"bytes", 64 << 20}, {"rounds", 2}}));
   ASSERT_OK(id);
   auto job = cluster()->WaitForEnd(*id, seconds(120));
   ASSERT_OK(job);
@@ -115,6 +117,22 @@ TEST_F(FederationTest, MessageFromAPartyOutsideTheJobIsRefused) {
   });
   EXPECT_NE(std::string::npos, refused.message().find("guest 4242 is not a party of job"))
       << refused.ToString();
+  // The same refusal on the agent's data channel, where chunks normally travel.
+  thrift::TDataChannelRequest dreq;
+  dreq.protocol_version = req.protocol_version;
+  thrift::TDataChannelResponse dresp;
+  ASSERT_OK(pool.Call(host_federation,
+                      [&](thrift::FederationServiceClient& c) { c.DataChannel(dresp, dreq); },
+                      rpc::Idempotency::kIdempotent));
+  ASSERT_TRUE(dresp.__isset.port && dresp.port > 0);
+  DataChannelClient data(DataChannelClientOptions{});
+  thrift::TPushResponse dpush;
+  req.data.clear();
+  ASSERT_OK(data.Push("127.0.0.1:" + std::to_string(dresp.port), req, "bad", 3, &dpush));
+  Status data_refused = rpc::FromThrift(dpush.status);
+  EXPECT_TRUE(data_refused.IsInvalidArgument()) << data_refused.ToString();
+  EXPECT_NE(std::string::npos, data_refused.message().find("guest 4242 is not a party of job"))
+      << data_refused.ToString();
   ASSERT_OK(cluster()->StopJob(*id));
   auto job = cluster()->WaitForEnd(*id, seconds(30));
   ASSERT_OK(job);
@@ -145,6 +163,49 @@ TEST_F(FederationTest, ZPeerAgentKilledMidExchangeFailsTheJobFast) {
   EXPECT_LT(secs, 20.0) << "the job took " << secs << " s to fail: it waited out a timeout";
   // The guest's task was stopped, not left waiting.
   ASSERT_EVENTUALLY(seconds(20), [&] { ASSERT_EQ(0, cluster()->CountTaskProcesses(*id)); });
+}
+
+// The same exchanges with both fast paths off: chunks inside the TaskService calls and Thrift
+// Push between agents (what runs where an agent cannot read its tasks' memory, or talks to an
+// agent without a data channel).
+class FederationWithoutFastPathsTest : public FedflowTest {
+ protected:
+  static void SetUpTestSuite() {
+    shared_ = new SharedCluster();
+    MiniCluster::Options o;
+    o.parties = {9999, 10000};
+    o.extra_agent_flags = {"--federation_data_port=-1", "--federation_direct_task_memory=false"};
+    shared_->Start("FederationWithoutFastPathsTest", o);
+  }
+  static void TearDownTestSuite() {
+    shared_->Stop();
+    delete shared_;
+    shared_ = nullptr;
+  }
+  void SetUp() override { ASSERT_OK(shared_->status()); }
+  MiniCluster* cluster() { return shared_->cluster(); }
+
+  static SharedCluster* shared_;
+};
+SharedCluster* FederationWithoutFastPathsTest::shared_ = nullptr;
+
+TEST_F(FederationWithoutFastPathsTest, SixtyFourMegabyteMessageArrivesIntact) {
+  auto id = cluster()->Submit(OneComponentDsl("fed_transfer_0", "FedTransfer"),
+                              TwoPartyConf("fed_transfer_0", {{"bytes", 64 << 20}, {"rounds", 2}}));
+  ASSERT_OK(id);
+  auto job = cluster()->WaitForEnd(*id, seconds(120));
+  ASSERT_OK(job);
+  EXPECT_EQ("success", job->status) << job->fail_reason;
+}
+
+TEST_F(FederationWithoutFastPathsTest, ToyJobSucceeds) {
+  auto id = cluster()->Submit(
+      OneComponentDsl("secure_add_example_0", "SecureAddExample"),
+      TwoPartyConf("secure_add_example_0", {{"seed", 3}, {"partition", 2}, {"data_num", 500}}));
+  ASSERT_OK(id);
+  auto job = cluster()->WaitForEnd(*id, seconds(60));
+  ASSERT_OK(job);
+  EXPECT_EQ("success", job->status) << job->fail_reason;
 }
 
 }  // namespace

@@ -45,6 +45,25 @@ TEST(MailboxTest, ChunksAssembleAndRedeliveryIsIdempotent) {
   EXPECT_TRUE(box.Put(Key(1), 1, 3, 6, "def").IsInvalidArgument());  // contradicts chunk 0
 }
 
+TEST(MailboxTest, ChunkSizesMustMatchTheDeclaredChunkSize) {
+  Mailbox box(1 << 20);
+  // 10 bytes in chunks of 4: 4, 4, 2.
+  ASSERT_OK(box.Put(Key(), 2, 3, 10, "ij", 4));
+  Status wrong = box.Put(Key(), 0, 3, 10, "abc", 4);
+  EXPECT_TRUE(wrong.IsInvalidArgument()) << wrong;
+  EXPECT_NE(std::string::npos, wrong.message().find("chunk 0 has 3 bytes, expected 4")) << wrong;
+  EXPECT_TRUE(box.Put(Key(), 0, 3, 10, "abcd", 8).IsInvalidArgument());  // another chunk size
+  ASSERT_OK(box.Put(Key(), 0, 3, 10, "abcd", 4));
+  int32_t chunks = 0;
+  int64_t total = 0, chunk_bytes = 0;
+  ASSERT_OK(box.Wait(Key(), milliseconds(10), &chunks, &total, &chunk_bytes));
+  EXPECT_EQ(3, chunks);
+  EXPECT_EQ(4, chunk_bytes);
+  // Chunk counts that cannot hold the total with that chunk size.
+  EXPECT_TRUE(box.Put(Key(1), 0, 2, 10, "abcd", 4).IsInvalidArgument());
+  EXPECT_TRUE(box.Put(Key(2), 0, 4, 10, "abcd", 4).IsInvalidArgument());
+}
+
 TEST(MailboxTest, MemoryIsBounded) {
   Mailbox box(10);
   ASSERT_OK(box.Put(Key(0), 0, 1, 8, "12345678"));
