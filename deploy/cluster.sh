@@ -4,6 +4,7 @@
 #
 #   deploy/cluster.sh up --dir DIR [--parties 9999,10000] [--agents-per-party N]
 #                        [--coordinators N] [--zk HOST:PORT] [--cores N] [--bin DIR]
+#                        [--agent-flags "--flag=value ..."]
 #   deploy/cluster.sh status --dir DIR
 #   deploy/cluster.sh down --dir DIR
 #
@@ -11,13 +12,13 @@
 # (FEDFLOW_ZK=...). Logs are in DIR/logs/. `down` stops everything `up` started.
 set -euo pipefail
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster.sh: $*" >&2; exit 2; }
 
 cmd=${1:-}
 [ -n "$cmd" ] || { usage; exit 2; }
 shift
-dir="" parties="9999,10000" agents_per_party=1 coordinators=1 zk="" cores=0
+dir="" parties="9999,10000" agents_per_party=1 coordinators=1 zk="" cores=0 agent_flags=
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin="$root/build/bin"
 while [ $# -gt 0 ]; do
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
     --zk) zk=$2; shift ;;
     --cores) cores=$2; shift ;;
     --bin) bin=$2; shift ;;
+    --agent-flags) agent_flags=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -128,7 +130,7 @@ CFG
     for i in $(seq 1 "$agents_per_party"); do
       start_bg "agent-$p-$i" "$bin/fedflow-agent" --party_id "$p" --agent_id "$p-$i" --zk "$zk" \
         --port 0 --cores "$cores" --data_dir "$dir/agent-$p-$i" --log_dir "$dir/logs" \
-        --port_file "$dir/run/agent-$p-$i.endpoint"
+        --port_file "$dir/run/agent-$p-$i.endpoint" $agent_flags
     done
   done
   local expected=$(( coordinators + ${#party_list[@]} * agents_per_party ))

@@ -1,6 +1,7 @@
 // Plain TCP on loopback: one connection, the receiver reads everything the sender writes,
-// in 1 MiB writes and reads. Prints MB/s per message size. The baseline the federation
-// benchmark compares against (bench/federation/run.sh).
+// in 1 MiB writes and reads. Prints the best MB/s per message size. The baseline the
+// federation benchmark compares against (bench/federation/run.sh).
+//   tcp_baseline SIZE[:ROUNDS] ...
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,14 +11,18 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
 int main(int argc, char** argv) {
-  std::vector<long long> sizes;
-  for (int i = 1; i < argc; ++i) sizes.push_back(std::atoll(argv[i]));
-  if (sizes.empty()) sizes = {1 << 20, 64 << 20, 1 << 30};
+  std::vector<std::pair<long long, int>> sizes;  // size, rounds (0: by size)
+  for (int i = 1; i < argc; ++i) {
+    const char* colon = std::strchr(argv[i], ':');
+    sizes.emplace_back(std::atoll(argv[i]), colon != nullptr ? std::atoi(colon + 1) : 0);
+  }
+  if (sizes.empty()) sizes = {{1 << 20, 0}, {64 << 20, 0}, {1 << 30, 0}};
   int ls = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -30,8 +35,8 @@ int main(int argc, char** argv) {
   if (connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return 1;
   int s = accept(ls, nullptr, nullptr);
   std::vector<char> buf(1 << 20, 'x');
-  for (long long size : sizes) {
-    int rounds = size <= (1 << 20) ? 50 : (size <= (64 << 20) ? 5 : 2);
+  for (auto [size, rounds] : sizes) {
+    if (rounds <= 0) rounds = size <= (1 << 20) ? 50 : (size <= (64 << 20) ? 5 : 2);
     double best = 0;
     for (int r = 0; r < rounds; ++r) {
       auto t0 = std::chrono::steady_clock::now();

@@ -38,6 +38,7 @@ Result<ModuleInfo> FedTransferModule() {
       {"seed", 7},            // payload content
       {"timeout_ms", 120000}, // how long each side waits for the other's message
       {"verify", true},       // compare every byte (false: only the size)
+      {"chunk_bytes", 4194304},  // the guest's chunk size
   };
   return MakeModule("FedTransfer", {Role::kGuest, Role::kHost}, "fedflow", std::move(defaults));
 }

@@ -19,10 +19,15 @@ Result<FedTransfer::Params> FedTransfer::ParseParams(const Json& component_param
   RETURN_NOT_OK(reader.ReadInt("seed", &p.seed));
   RETURN_NOT_OK(reader.ReadInt("timeout_ms", &p.timeout_ms));
   RETURN_NOT_OK(reader.ReadBool("verify", &p.verify));
+  RETURN_NOT_OK(reader.ReadInt("chunk_bytes", &p.chunk_bytes));
   RETURN_NOT_OK(reader.CheckNoUnknown());
   if (p.bytes < 0 || p.bytes > (int64_t{4} << 30) || p.rounds < 1 || p.timeout_ms <= 0) {
     return Status::InvalidArgument("FedTransfer: bytes must be in [0, 4 GiB], rounds >= 1, "
                                    "timeout_ms > 0");
+  }
+  if (p.chunk_bytes < (64 << 10) || p.chunk_bytes > (8 << 20)) {
+    return Status::InvalidArgument("FedTransfer: chunk_bytes must be in [64 KiB, 8 MiB], not " +
+                                   std::to_string(p.chunk_bytes));
   }
   return p;
 }
@@ -41,7 +46,7 @@ std::string FedTransfer::Payload(int64_t bytes, int64_t seed, int64_t round) {
 
 Status FedTransfer::Run(TaskContext& ctx) {
   ASSIGN_OR_RETURN(Params p, ParseParams(ctx.component_parameters()));
-  FederationClient fed(ctx);
+  FederationClient fed(ctx, p.chunk_bytes);
   const std::chrono::milliseconds timeout(p.timeout_ms);
   if (ctx.key().role == "guest") {
     std::vector<FedParty> hosts = fed.Parties("host");
