@@ -27,6 +27,9 @@ DEFINE_int32(agent_upload_idle_timeout_ms, 300000,
 DEFINE_int32(agent_task_storage_idle_timeout_ms, 600000,
              "A task's table cursor or output writer that receives no call for this long is "
              "released (an unfinished output's rows are deleted)");
+DEFINE_int32(federation_port, 0,
+             "Port of the agent's FederationService, which other parties' agents call (0 picks a "
+             "free one)");
 DEFINE_int32(federation_data_port, 0,
              "Port of the federation data channel, where other agents send message chunks "
              "(0 picks a free one; -1: none, other agents then use the Thrift federation port)");
@@ -42,6 +45,14 @@ static bool ValidatePort(const char* flag, int32_t v) {
   return false;
 }
 DEFINE_validator(port, &ValidatePort);
+DEFINE_validator(federation_port, &ValidatePort);
+static bool ValidateDataPort(const char* flag, int32_t v) {
+  if (v >= -1 && v <= 65535) return true;
+  fprintf(stderr, "--%s must be -1 (no data channel), 0 (a free port) or a port, not %d\n", flag,
+          v);
+  return false;
+}
+DEFINE_validator(federation_data_port, &ValidateDataPort);
 
 static bool ValidatePositive(const char* flag, int32_t v) {
   if (v > 0) return true;
@@ -70,6 +81,7 @@ int main(int argc, char** argv) {
   o.task_stop_grace_ms = FLAGS_agent_task_stop_grace_ms;
   o.upload_idle_timeout_ms = FLAGS_agent_upload_idle_timeout_ms;
   o.task_storage.idle_timeout_ms = FLAGS_agent_task_storage_idle_timeout_ms;
+  o.federation_port = FLAGS_federation_port;
   o.federation.data_channel_enabled = FLAGS_federation_data_port >= 0;
   o.federation.data_channel.port = std::max(0, FLAGS_federation_data_port);
   o.federation.direct_task_memory = FLAGS_federation_direct_task_memory;
