@@ -7,6 +7,12 @@
 //
 //   build/bin/paillier_bench [--paillier_bench_key_bits=1024,2048]
 //                            [--paillier_bench_seconds=2] [--paillier_bench_dot_terms=1000]
+//                            [--paillier_bench_vector_size=256]
+//                            [--paillier_bench_machine_readable]
+//
+// With --paillier_bench_machine_readable the output is one line per measurement,
+//   RESULT fedflow <key bits> <operation> <operations per CPU second>
+// (bench/crypto/run.sh reads these).
 #include <time.h>
 
 #include <chrono>
@@ -29,6 +35,9 @@
 DEFINE_string(paillier_bench_key_bits, "1024,2048", "Comma-separated modulus sizes");
 DEFINE_double(paillier_bench_seconds, 2.0, "CPU seconds spent measuring each operation");
 DEFINE_int32(paillier_bench_dot_terms, 1000, "Terms of the measured dot product");
+DEFINE_int32(paillier_bench_vector_size, 256, "Elements of the measured vector operations");
+DEFINE_bool(paillier_bench_machine_readable, false,
+            "Print only 'RESULT fedflow <bits> <operation> <ops per CPU second>' lines");
 
 namespace fedflow::crypto {
 namespace {
@@ -92,15 +101,24 @@ std::string WithCommas(double v) {
 }
 
 void PrintRow(const char* name, const Rate& r, double fate) {
+  if (FLAGS_paillier_bench_machine_readable) return;
   std::printf("  %-44s %11s %11s  %9s  %6s\n", name, WithCommas(r.cpu).c_str(),
               WithCommas(r.wall).c_str(), fate > 0 ? WithCommas(fate).c_str() : "-",
               fate > 0 ? (std::to_string(r.cpu / fate).substr(0, 4) + "x").c_str() : "-");
 }
 
+void PrintResult(int bits, const char* op, const Rate& r) {
+  if (FLAGS_paillier_bench_machine_readable) {
+    std::printf("RESULT fedflow %d %s %.1f\n", bits, op, r.cpu);
+    std::fflush(stdout);
+  }
+}
+
 void PrintLoad() {
   double load[3] = {0, 0, 0};
   if (getloadavg(load, 3) == 3) {
-    std::printf("load average: %.2f %.2f %.2f\n", load[0], load[1], load[2]);
+    std::printf("%sload average: %.2f %.2f %.2f\n",
+                FLAGS_paillier_bench_machine_readable ? "# " : "", load[0], load[1], load[2]);
   }
 }
 
@@ -175,6 +193,46 @@ int Run(int bits) {
       },
       static_cast<double>(terms));
 
+  // Vector operations, per element: the shapes the components use.
+  const size_t vsize = static_cast<size_t>(FLAGS_paillier_bench_vector_size);
+  std::vector<EncryptedNumber> vec_cs;
+  std::vector<double> vec_ks;
+  for (size_t i = 0; i < vsize; ++i) {
+    vec_cs.push_back((*cs)[i % pool]);
+    vec_ks.push_back(gradient());
+  }
+  std::vector<double> vsink;
+  std::vector<EncryptedNumber> vcsink;
+  Rate decrypt_vector = Measure(
+      [&](size_t) {
+        ASSIGN_OR_RETURN(vsink, DecryptVector(sk, vec_cs));
+        return Status::OK();
+      },
+      static_cast<double>(vsize));
+  Rate mul_vector_negative = Measure(
+      [&](size_t i) {
+        ASSIGN_OR_RETURN(vcsink, MulVectorByScalar(pk, vec_cs, -std::fabs(ks[i % pool])));
+        return Status::OK();
+      },
+      static_cast<double>(vsize));
+  Rate mul_elementwise = Measure(
+      [&](size_t) {
+        ASSIGN_OR_RETURN(vcsink, MulVectorElementwise(pk, vec_cs, vec_ks));
+        return Status::OK();
+      },
+      static_cast<double>(vsize));
+
+  PrintResult(bits, "encrypt", encrypt);
+  PrintResult(bits, "decrypt", decrypt);
+  PrintResult(bits, "add", add);
+  PrintResult(bits, "scalar_mul", mul);
+  PrintResult(bits, "scalar_mul_64bit", mul64);
+  PrintResult(bits, "dot_product_term", dot);
+  PrintResult(bits, "decrypt_vector_element", decrypt_vector);
+  PrintResult(bits, "mul_vector_negative_element", mul_vector_negative);
+  PrintResult(bits, "mul_elementwise_element", mul_elementwise);
+  if (FLAGS_paillier_bench_machine_readable) return 0;
+
   FateRates fate = FateFor(bits);
   std::printf("\nPaillier, %d-bit key: key generation %.0f ms, "
               "obfuscation table %.0f ms, %.1f MB\n",
@@ -191,6 +249,12 @@ int Run(int bits) {
   PrintRow("scalar multiply (64-bit scalar, raw)", mul64, fate.scalar_mul);
   std::snprintf(label, sizeof(label), "  per term of a %zu-term dot product", terms);
   PrintRow(label, dot, fate.scalar_mul);
+  std::snprintf(label, sizeof(label), "decrypt, per element of DecryptVector(%zu)", vsize);
+  PrintRow(label, decrypt_vector, fate.decrypt);
+  std::snprintf(label, sizeof(label), "  MulVectorByScalar(%zu, k < 0), per element", vsize);
+  PrintRow(label, mul_vector_negative, fate.scalar_mul);
+  std::snprintf(label, sizeof(label), "  MulVectorElementwise(%zu), per element", vsize);
+  PrintRow(label, mul_elementwise, fate.scalar_mul);
   if (dsink == 12345.678) std::printf(" ");  // keeps the results alive
   return 0;
 }
@@ -201,7 +265,8 @@ int Run(int bits) {
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Paillier throughput on one core, beside FATE's figures");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
-  std::printf("fedflow Paillier benchmark: one thread; rates per CPU second of that thread.\n");
+  std::printf("%sfedflow Paillier benchmark: one thread; rates per CPU second of that thread.\n",
+              FLAGS_paillier_bench_machine_readable ? "# " : "");
   fedflow::crypto::PrintLoad();
   std::stringstream bits_list(FLAGS_paillier_bench_key_bits);
   std::string item;

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
+
+#include "common/crypto/ifma_exp.h"
+#include "common/crypto/mont_exp.h"
 
 namespace fedflow::crypto {
 namespace {
@@ -14,7 +18,17 @@ Status SizesMatch(size_t a, size_t b, const char* what) {
                                  std::to_string(a) + " and " + std::to_string(b) + ")");
 }
 
+constexpr size_t kIfmaMultiExpMinTerms = 16;
+
 std::string Element(size_t i) { return "element " + std::to_string(i); }
+
+Status CheckExponent(int64_t e, const std::string& where) {
+  if (e < kMinExponent || e > kMaxExponent) {
+    return Status::InvalidArgument(where + ": Paillier: exponent " + std::to_string(e) +
+                                   " out of range");
+  }
+  return Status::OK();
+}
 
 // out = out * factor mod modulus, or out = factor when out is unset.
 void MulInto(BigInt* out, bool* set, const BigInt& factor, const BigInt& modulus, BigInt* tmp) {
@@ -43,10 +57,32 @@ int PippengerWindow(size_t terms, size_t bits) {
   return best;
 }
 
+// Inverts out[i].ciphertext for every i in `negative` with one batched inversion (the
+// product by a negative scalar -k is (c^k)^-1).
+Status InvertSelected(const PublicKey& pk, const std::vector<size_t>& negative,
+                      std::vector<EncryptedNumber>* out) {
+  if (negative.empty()) return Status::OK();
+  std::vector<BigInt*> values;
+  values.reserve(negative.size());
+  for (size_t i : negative) values.push_back(&(*out)[i].ciphertext);
+  long bad = BatchInvert(values, pk.n_squared());
+  if (bad >= 0) {
+    return Status::InvalidArgument(Element(negative[static_cast<size_t>(bad)]) +
+                                   ": Paillier: malformed ciphertext (not invertible mod n^2)");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 BigInt MultiExponentiate(const std::vector<const BigInt*>& bases,
                          const std::vector<BigInt>& exponents, const BigInt& modulus) {
+  // From 16 terms on, the eight-lane IFMA version is faster (1.3-1.6x at 16 terms, 3-4x at
+  // 1,000); below, the per-lane bucket overhead dominates.
+  if (bases.size() >= kIfmaMultiExpMinTerms && IfmaAvailable()) {
+    std::unique_ptr<IfmaModulus> ifma = IfmaModulus::Create(modulus);
+    if (ifma != nullptr) return IfmaMultiExponentiate(bases, exponents, *ifma);
+  }
   size_t bits = 0;
   for (const BigInt& e : exponents) bits = std::max(bits, e.BitLength());
   BigInt acc = BigInt::FromUint64(1);
@@ -99,10 +135,22 @@ Result<std::vector<EncryptedNumber>> EncryptVector(const PublicKey& pk,
 
 Result<std::vector<double>> DecryptVector(const PrivateKey& sk,
                                           const std::vector<EncryptedNumber>& cs) {
+  std::vector<const BigInt*> ciphertexts;
+  ciphertexts.reserve(cs.size());
+  for (size_t i = 0; i < cs.size(); ++i) {
+    RETURN_NOT_OK(CheckExponent(cs[i].exponent, Element(i)));
+    ciphertexts.push_back(&cs[i].ciphertext);
+  }
+  // One batch: the exponentiations mod p^2 and q^2 run eight at a time where IFMA exists.
+  ASSIGN_OR_RETURN(std::vector<BigInt> residues, sk.DecryptRawBatch(ciphertexts));
+  const FixedPointCodec& codec = sk.public_key().codec();
   std::vector<double> out;
   out.reserve(cs.size());
+  EncodedNumber encoded;
   for (size_t i = 0; i < cs.size(); ++i) {
-    Result<double> x = Decrypt(sk, cs[i]);
+    encoded.mantissa = std::move(residues[i]);
+    encoded.exponent = cs[i].exponent;
+    Result<double> x = codec.Decode(encoded);
     if (!x.ok()) return x.status().CloneAndPrepend(Element(i));
     out.push_back(*x);
   }
@@ -126,13 +174,30 @@ Result<std::vector<EncryptedNumber>> AddVectors(const PublicKey& pk,
 Result<std::vector<EncryptedNumber>> MulVectorByScalar(const PublicKey& pk,
                                                        const std::vector<EncryptedNumber>& a,
                                                        double k) {
-  std::vector<EncryptedNumber> out;
-  out.reserve(a.size());
+  ASSIGN_OR_RETURN(ScalarEncoding scalar, EncodeScalar(k));
+  const BigInt magnitude =
+      BigInt::FromInt64(scalar.mantissa < 0 ? -scalar.mantissa : scalar.mantissa);
+  std::vector<const BigInt*> bases;
+  bases.reserve(a.size());
   for (size_t i = 0; i < a.size(); ++i) {
-    Result<EncryptedNumber> product = MulScalar(pk, a[i], k);
-    if (!product.ok()) return product.status().CloneAndPrepend(Element(i));
-    out.push_back(std::move(product).value());
+    Status s = pk.CheckCiphertext(a[i].ciphertext);
+    int64_t exponent = int64_t{a[i].exponent} + scalar.exponent;
+    if (s.ok()) s = CheckExponent(a[i].exponent, "Paillier multiply");
+    if (s.ok() && (exponent < kMinExponent || exponent > kMaxExponent)) {
+      s = Status::InvalidArgument("Paillier multiply: exponent out of range");
+    }
+    if (!s.ok()) return s.CloneAndPrepend(Element(i));
+    bases.push_back(&a[i].ciphertext);
   }
+  std::vector<BigInt> powers = pk.PowRawBatch(bases, std::vector<BigInt>(a.size(), magnitude));
+  std::vector<EncryptedNumber> out(a.size());
+  std::vector<size_t> negative;
+  for (size_t i = 0; i < a.size(); ++i) {
+    out[i].ciphertext = std::move(powers[i]);
+    out[i].exponent = a[i].exponent + scalar.exponent;
+    if (scalar.mantissa < 0) negative.push_back(i);
+  }
+  RETURN_NOT_OK(InvertSelected(pk, negative, &out));
   return out;
 }
 
@@ -142,8 +207,10 @@ Result<std::vector<EncryptedNumber>> MulVectorElementwise(const PublicKey& pk,
   RETURN_NOT_OK(SizesMatch(a.size(), ks.size(), "element-wise multiplication"));
   std::vector<int64_t> mantissas;
   ASSIGN_OR_RETURN(int32_t scalar_exponent, EncodeScalarsShared(ks, &mantissas));
-  std::vector<EncryptedNumber> out;
-  out.reserve(a.size());
+  std::vector<const BigInt*> bases;
+  std::vector<BigInt> magnitudes;
+  bases.reserve(a.size());
+  magnitudes.reserve(a.size());
   for (size_t i = 0; i < a.size(); ++i) {
     Status s = pk.CheckCiphertext(a[i].ciphertext);
     int64_t exponent = int64_t{a[i].exponent} + scalar_exponent;
@@ -151,10 +218,18 @@ Result<std::vector<EncryptedNumber>> MulVectorElementwise(const PublicKey& pk,
       s = Status::InvalidArgument("Paillier multiply: exponent out of range");
     }
     if (!s.ok()) return s.CloneAndPrepend(Element(i));
-    Result<BigInt> c = pk.MulRaw(a[i].ciphertext, BigInt::FromInt64(mantissas[i]));
-    if (!c.ok()) return c.status().CloneAndPrepend(Element(i));
-    out.push_back(EncryptedNumber{std::move(c).value(), static_cast<int32_t>(exponent)});
+    bases.push_back(&a[i].ciphertext);
+    magnitudes.push_back(BigInt::FromInt64(mantissas[i] < 0 ? -mantissas[i] : mantissas[i]));
   }
+  std::vector<BigInt> powers = pk.PowRawBatch(bases, magnitudes);
+  std::vector<EncryptedNumber> out(a.size());
+  std::vector<size_t> negative;
+  for (size_t i = 0; i < a.size(); ++i) {
+    out[i].ciphertext = std::move(powers[i]);
+    out[i].exponent = static_cast<int32_t>(int64_t{a[i].exponent} + scalar_exponent);
+    if (mantissas[i] < 0) negative.push_back(i);
+  }
+  RETURN_NOT_OK(InvertSelected(pk, negative, &out));
   return out;
 }
 

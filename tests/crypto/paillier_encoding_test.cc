@@ -309,6 +309,56 @@ TEST_F(PaillierEncodingTest, VectorOperations) {
       << bad.status().ToString();
 }
 
+TEST_F(PaillierEncodingTest, VectorProductsEqualElementProducts) {
+  // Mixed signs and zeros: the vector forms invert all negative products in one batch;
+  // each result must be the very ciphertext the single operation gives.
+  std::vector<double> xs, ks;
+  for (int i = 0; i < 40; ++i) {
+    xs.push_back((random_.Unit() * 2 - 1) * std::pow(10.0, i % 5 - 2));
+    ks.push_back(i % 7 == 3 ? 0.0 : (random_.Unit() * 2 - 1) * std::pow(10.0, i % 3 - 1));
+  }
+  Result<std::vector<EncryptedNumber>> cs = EncryptVector(pk(), xs);
+  ASSERT_OK(cs);
+  for (double k : {-2.75, 0.0, 3.0, -1e-3}) {
+    Result<std::vector<EncryptedNumber>> scaled = MulVectorByScalar(pk(), *cs, k);
+    ASSERT_OK(scaled);
+    for (size_t i = 0; i < xs.size(); ++i) {
+      Result<EncryptedNumber> single = MulScalar(pk(), (*cs)[i], k);
+      ASSERT_OK(single);
+      EXPECT_EQ((*scaled)[i].ciphertext, single->ciphertext) << i << " k=" << k;
+      EXPECT_EQ((*scaled)[i].exponent, single->exponent);
+      EXPECT_EQ(Dec((*scaled)[i]), xs[i] * k);
+    }
+  }
+  std::vector<int64_t> mantissas;
+  Result<int32_t> scalar_exponent = EncodeScalarsShared(ks, &mantissas);
+  ASSERT_OK(scalar_exponent);
+  Result<std::vector<EncryptedNumber>> products = MulVectorElementwise(pk(), *cs, ks);
+  ASSERT_OK(products);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    Result<BigInt> single = pk().MulRaw((*cs)[i].ciphertext, BigInt::FromInt64(mantissas[i]));
+    ASSERT_OK(single);
+    EXPECT_EQ((*products)[i].ciphertext, *single) << i;
+    EXPECT_EQ((*products)[i].exponent, (*cs)[i].exponent + *scalar_exponent);
+    EXPECT_NEAR(Dec((*products)[i]), xs[i] * ks[i],
+                std::fabs(xs[i] * ks[i]) * 1e-15 + std::fabs(xs[i]) * 10.0 * 0x1p-62);
+  }
+  // A malformed ciphertext among negative products is named.
+  std::vector<EncryptedNumber> bad = *cs;
+  bad[5].ciphertext = sk().p();
+  Result<std::vector<EncryptedNumber>> failed = MulVectorByScalar(pk(), bad, -2.0);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("element 5"), std::string::npos)
+      << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("not invertible"), std::string::npos);
+  std::vector<double> negative_ks(xs.size(), 1.0);
+  negative_ks[5] = -1.0;
+  failed = MulVectorElementwise(pk(), bad, negative_ks);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("element 5"), std::string::npos)
+      << failed.status().ToString();
+}
+
 TEST_F(PaillierEncodingTest, MultiExponentiationMatchesPowm) {
   const BigInt& modulus = pk().n_squared();
   for (size_t terms : {1u, 2u, 37u, 300u}) {

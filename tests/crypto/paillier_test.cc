@@ -2,6 +2,7 @@
 // CRT against textbook decryption, fresh randomness, input validation, a 2048-bit round trip.
 #include "common/crypto/paillier.h"
 
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -10,6 +11,8 @@
 
 #include "common/crypto/encrypted_number.h"
 #include "common/crypto/fixed_base_exp.h"
+#include "common/crypto/ifma_exp.h"
+#include "common/crypto/mont_exp.h"
 #include "tests/crypto/paillier_test_keys.h"
 #include "tests/harness/test_util.h"
 
@@ -207,6 +210,324 @@ TEST_F(PaillierTest, CrtDecryptionEqualsTextbookDecryption) {
     ASSERT_OK(textbook);
     EXPECT_EQ(Decrypt(c), *textbook);
   }
+}
+
+TEST_F(PaillierTest, CrtDecryptionEqualsTextbookDecryptionOnManyCiphertexts) {
+  // The CRT path runs on OpenSSL's Montgomery exponentiation, the textbook one on mpz_powm.
+  for (int i = 0; i < 200; ++i) {
+    BigInt c = i % 2 == 0 ? Encrypt(random_.Below(n())) : random_.Below(pk().n_squared());
+    if (c.IsZero()) continue;
+    Result<BigInt> textbook = sk().DecryptRawTextbook(c);
+    ASSERT_OK(textbook);
+    ASSERT_EQ(Decrypt(c), *textbook) << i;
+  }
+  // Edge units: 1, 2, g = n + 1, n^2 - 1.
+  BigInt g, top;
+  mpz_add_ui(g.get(), n().get(), 1);
+  mpz_sub_ui(top.get(), pk().n_squared().get(), 1);
+  for (const BigInt& c : {BigInt::FromUint64(1), BigInt::FromUint64(2), g, top}) {
+    Result<BigInt> textbook = sk().DecryptRawTextbook(c);
+    ASSERT_OK(textbook);
+    EXPECT_EQ(Decrypt(c), *textbook);
+  }
+  EXPECT_EQ(Decrypt(g), BigInt::FromUint64(1));
+}
+
+TEST_F(PaillierTest, MontgomeryPowModMatchesPowm) {
+  for (unsigned long bits : {64ul, 1024ul, 1000ul, 2048ul, 4096ul}) {
+    BigInt modulus = random_.Bits(bits);
+    mpz_setbit(modulus.get(), bits - 1);
+    mpz_setbit(modulus.get(), 0);
+    MontgomeryModulus mont(modulus);
+    BigInt m_minus_1;
+    mpz_sub_ui(m_minus_1.get(), modulus.get(), 1);
+    BigInt twice;  // A base above the modulus.
+    mpz_mul_2exp(twice.get(), modulus.get(), 1);
+    mpz_add_ui(twice.get(), twice.get(), 12345);
+    std::vector<BigInt> bases = {
+        BigInt(), BigInt::FromUint64(1), BigInt::FromUint64(2), m_minus_1, modulus, twice};
+    std::vector<BigInt> exponents = {BigInt(), BigInt::FromUint64(1), BigInt::FromUint64(2),
+                                     m_minus_1};
+    for (int i = 0; i < 40; ++i) {
+      bases.push_back(random_.Below(modulus));
+      exponents.push_back(random_.Bits(i % 2 == 0 ? 53 : bits / 2));
+    }
+    BigInt expected, got;
+    for (const BigInt& b : bases) {
+      for (size_t e = 0; e < exponents.size(); e += (&b == &bases.back() ? 1 : 7)) {
+        mpz_powm(expected.get(), b.get(), exponents[e].get(), modulus.get());
+        mont.PowMod(b, exponents[e], &got);
+        ASSERT_EQ(got, expected) << bits << "-bit modulus";
+      }
+    }
+    // Negative bases, as mpz_powm takes them.
+    BigInt negative;
+    mpz_neg(negative.get(), bases.back().get());
+    mpz_powm(expected.get(), negative.get(), exponents[2].get(), modulus.get());
+    mont.PowMod(negative, exponents[2], &got);
+    EXPECT_EQ(got, expected);
+    // Output aliasing an input.
+    BigInt x = bases.back();
+    mpz_powm(expected.get(), x.get(), exponents.back().get(), modulus.get());
+    mont.PowMod(x, exponents.back(), &x);
+    EXPECT_EQ(x, expected);
+  }
+}
+
+TEST_F(PaillierTest, IfmaBatchPowModMatchesPowm) {
+  if (!IfmaAvailable()) GTEST_SKIP() << "CPU without avx512ifma";
+  // Moduli of every supported limb count, including each count's largest size, and odd
+  // moduli of unusual sizes.
+  size_t checked = 0;
+  for (unsigned long bits :
+       {64ul, 1000ul, 1024ul, 1038ul, 1039ul, 2048ul, 2078ul, 4096ul, 4158ul}) {
+    std::vector<BigInt> moduli(2);
+    for (BigInt& m : moduli) {
+      m = random_.Bits(bits);
+      mpz_setbit(m.get(), bits - 1);
+      mpz_setbit(m.get(), 0);
+    }
+    if (bits == 1024) mpz_set(moduli[1].get(), pk().n().get());  // The modulus 2^1024 - small.
+    std::vector<std::unique_ptr<IfmaModulus>> ifma;
+    for (const BigInt& m : moduli) {
+      ifma.push_back(IfmaModulus::Create(m));
+      ASSERT_NE(ifma.back(), nullptr) << bits;
+    }
+    std::vector<BigInt> bases, exponents, results;
+    std::vector<size_t> which;  // modulus index per task
+    auto add = [&](size_t mi, BigInt base, BigInt exponent) {
+      which.push_back(mi);
+      bases.push_back(std::move(base));
+      exponents.push_back(std::move(exponent));
+    };
+    for (size_t mi = 0; mi < moduli.size(); ++mi) {
+      const BigInt& m = moduli[mi];
+      BigInt m_minus_1, above;
+      mpz_sub_ui(m_minus_1.get(), m.get(), 1);
+      mpz_mul_2exp(above.get(), m.get(), 3);
+      mpz_add_ui(above.get(), above.get(), 99);
+      for (const BigInt& b :
+           {BigInt(), BigInt::FromUint64(1), BigInt::FromUint64(2), m_minus_1, m, above}) {
+        for (const BigInt& e : {BigInt(), BigInt::FromUint64(1), BigInt::FromUint64(2),
+                                BigInt::FromUint64(31), m_minus_1}) {
+          add(mi, b, e);
+        }
+      }
+      // Random bases; exponents of mixed sizes in one group of eight.
+      const int random_tasks = bits > 2100 ? 120 : 400;
+      for (int i = 0; i < random_tasks; ++i) {
+        unsigned long e_bits = i % 8 == 0 ? bits / 2 : (i % 3 == 0 ? 64 : 1 + i % 61);
+        add(mi, random_.Below(m), random_.Bits(e_bits));
+      }
+    }
+    // Interleave the two moduli, and leave a partial last group of eight.
+    results.resize(bases.size());
+    std::vector<IfmaPowTask> tasks;
+    for (size_t i = 0; i < bases.size(); ++i) {
+      size_t j = (i * 7) % bases.size();  // a permutation (bases.size() is not a multiple of 7)
+      tasks.push_back({&bases[j], &exponents[j], ifma[which[j]].get(), &results[j]});
+    }
+    ASSERT_NE(bases.size() % 7, 0u);
+    ASSERT_NE(bases.size() % 8, 0u);
+    IfmaPowModBatch(tasks);
+    BigInt expected;
+    for (size_t i = 0; i < bases.size(); ++i) {
+      mpz_powm(expected.get(), bases[i].get(), exponents[i].get(), moduli[which[i]].get());
+      ASSERT_EQ(results[i], expected) << bits << "-bit modulus, task " << i;
+      ++checked;
+    }
+    // Results written over their bases.
+    std::vector<BigInt> in_place(bases.begin(), bases.begin() + 11);
+    tasks.clear();
+    for (size_t i = 0; i < in_place.size(); ++i) {
+      tasks.push_back({&in_place[i], &exponents[i], ifma[which[i]].get(), &in_place[i]});
+    }
+    IfmaPowModBatch(tasks);
+    for (size_t i = 0; i < in_place.size(); ++i) EXPECT_EQ(in_place[i], results[i]);
+    // Negative bases, as mpz_powm takes them.
+    BigInt negative, negative_result;
+    mpz_neg(negative.get(), bases.back().get());
+    IfmaPowModBatch({{&negative, &exponents.back(), ifma[which.back()].get(), &negative_result},
+                     {&negative, &exponents[2], ifma[which.back()].get(), &negative}});
+    mpz_powm(expected.get(), bases.back().get(), exponents.back().get(),
+             moduli[which.back()].get());
+    if (mpz_odd_p(exponents.back().get()))
+      mpz_sub(expected.get(), moduli[which.back()].get(), expected.get());
+    mpz_mod(expected.get(), expected.get(), moduli[which.back()].get());
+    EXPECT_EQ(negative_result, expected) << bits;
+  }
+  EXPECT_GT(checked, 5000u);
+  // Unsupported moduli.
+  EXPECT_EQ(IfmaModulus::Create(BigInt::FromUint64(1000)), nullptr);  // even
+  EXPECT_EQ(IfmaModulus::Create(BigInt::FromUint64(1)), nullptr);
+  BigInt huge;
+  mpz_setbit(huge.get(), IfmaModulus::kMaxBits);
+  mpz_setbit(huge.get(), 0);
+  EXPECT_EQ(IfmaModulus::Create(huge), nullptr);
+  mpz_clrbit(huge.get(), IfmaModulus::kMaxBits);
+  mpz_setbit(huge.get(), IfmaModulus::kMaxBits - 1);
+  EXPECT_NE(IfmaModulus::Create(huge), nullptr);
+}
+
+TEST_F(PaillierTest, IfmaGroupsOfEverySizeMatchPowm) {
+  if (!IfmaAvailable()) GTEST_SKIP() << "CPU without avx512ifma";
+  // 1..17 tasks: groups of two, four and eight lanes and every partial group.
+  BigInt m = pk().n_squared();
+  std::unique_ptr<IfmaModulus> ifma = IfmaModulus::Create(m);
+  ASSERT_NE(ifma, nullptr);
+  for (size_t count = 1; count <= 17; ++count) {
+    std::vector<BigInt> bases, exponents, results(count);
+    std::vector<IfmaPowTask> tasks;
+    for (size_t i = 0; i < count; ++i) {
+      bases.push_back(random_.Below(m));
+      exponents.push_back(random_.Bits(1 + (i * 13) % 70));
+    }
+    for (size_t i = 0; i < count; ++i) {
+      tasks.push_back({&bases[i], &exponents[i], ifma.get(), &results[i]});
+    }
+    IfmaPowModBatch(tasks);
+    BigInt expected;
+    for (size_t i = 0; i < count; ++i) {
+      mpz_powm(expected.get(), bases[i].get(), exponents[i].get(), m.get());
+      ASSERT_EQ(results[i], expected) << count << " tasks, task " << i;
+    }
+  }
+}
+
+TEST_F(PaillierTest, IfmaMultiExponentiationMatchesPowm) {
+  if (!IfmaAvailable()) GTEST_SKIP() << "CPU without avx512ifma";
+  for (unsigned long bits : {1024ul, 2048ul, 4096ul}) {
+    BigInt m = random_.Bits(bits);
+    mpz_setbit(m.get(), bits - 1);
+    mpz_setbit(m.get(), 0);
+    std::unique_ptr<IfmaModulus> ifma = IfmaModulus::Create(m);
+    ASSERT_NE(ifma, nullptr);
+    BigInt m_minus_1, above;
+    mpz_sub_ui(m_minus_1.get(), m.get(), 1);
+    mpz_mul_2exp(above.get(), m.get(), 1);
+    mpz_add_ui(above.get(), above.get(), 7);
+    for (size_t terms : {1u, 7u, 8u, 9u, 16u, 17u, 100u, 301u}) {
+      std::vector<BigInt> bases, exponents;
+      for (size_t i = 0; i < terms; ++i) {
+        switch (i % 11) {
+          case 3:
+            bases.push_back(BigInt());
+            break;
+          case 4:
+            bases.push_back(BigInt::FromUint64(1));
+            break;
+          case 5:
+            bases.push_back(m_minus_1);
+            break;
+          case 6:
+            bases.push_back(above);
+            break;
+          default:
+            bases.push_back(random_.Below(m));
+        }
+        exponents.push_back(i % 9 == 2 ? BigInt() : random_.Bits(i % 5 == 0 ? 62 : 1 + i % 70));
+      }
+      if (terms == 17) exponents[16] = random_.Bits(bits / 4);  // One long exponent.
+      std::vector<const BigInt*> ptrs;
+      BigInt expected = BigInt::FromUint64(1), power;
+      for (size_t i = 0; i < terms; ++i) {
+        ptrs.push_back(&bases[i]);
+        mpz_powm(power.get(), bases[i].get(), exponents[i].get(), m.get());
+        mpz_mul(expected.get(), expected.get(), power.get());
+        mpz_mod(expected.get(), expected.get(), m.get());
+      }
+      ASSERT_EQ(IfmaMultiExponentiate(ptrs, exponents, *ifma), expected)
+          << bits << "-bit modulus, " << terms << " terms";
+    }
+    if (bits == 1024) {
+      // More terms than one pass takes.
+      const size_t terms = 16384 + 100;
+      std::vector<BigInt> bases, exponents;
+      std::vector<const BigInt*> ptrs;
+      for (size_t i = 0; i < terms; ++i) {
+        bases.push_back(random_.Below(m));
+        exponents.push_back(random_.Bits(i % 7 == 0 ? 20 : 8));
+      }
+      for (const BigInt& b : bases) ptrs.push_back(&b);
+      BigInt expected = BigInt::FromUint64(1), power;
+      for (size_t i = 0; i < terms; ++i) {
+        mpz_powm(power.get(), bases[i].get(), exponents[i].get(), m.get());
+        mpz_mul(expected.get(), expected.get(), power.get());
+        mpz_mod(expected.get(), expected.get(), m.get());
+      }
+      EXPECT_EQ(IfmaMultiExponentiate(ptrs, exponents, *ifma), expected);
+    }
+    std::vector<BigInt> zeros(20);
+    std::vector<const BigInt*> ptrs(20, &m_minus_1);
+    EXPECT_EQ(IfmaMultiExponentiate(ptrs, zeros, *ifma), BigInt::FromUint64(1));
+    EXPECT_EQ(IfmaMultiExponentiate({}, {}, *ifma), BigInt::FromUint64(1));
+  }
+}
+
+TEST_F(PaillierTest, BatchDecryptionEqualsSingleDecryption) {
+  // DecryptRawBatch runs on IFMA where the CPU has it; DecryptRaw one at a time.
+  for (size_t count : {1u, 2u, 7u, 8u, 9u, 33u}) {
+    std::vector<BigInt> cs;
+    for (size_t i = 0; i < count; ++i) {
+      cs.push_back(i % 3 == 0 ? Encrypt(random_.Below(n())) : random_.Below(pk().n_squared()));
+      if (cs.back().IsZero()) cs.back() = BigInt::FromUint64(1);
+    }
+    std::vector<const BigInt*> ptrs;
+    for (const BigInt& c : cs) ptrs.push_back(&c);
+    Result<std::vector<BigInt>> batch = sk().DecryptRawBatch(ptrs);
+    ASSERT_OK(batch);
+    ASSERT_EQ(batch->size(), count);
+    for (size_t i = 0; i < count; ++i) {
+      EXPECT_EQ((*batch)[i], Decrypt(cs[i])) << i;
+      EXPECT_EQ((*batch)[i], *sk().DecryptRawTextbook(cs[i])) << i;
+    }
+  }
+  EXPECT_TRUE(sk().DecryptRawBatch({})->empty());
+  BigInt zero;
+  BigInt one = BigInt::FromUint64(1);
+  Result<std::vector<BigInt>> bad = sk().DecryptRawBatch({&one, &one, &zero});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("element 2"), std::string::npos);
+}
+
+TEST_F(PaillierTest, BatchPowerEqualsSingleMultiplication) {
+  for (size_t count : {1u, 2u, 9u, 20u}) {
+    std::vector<BigInt> cs, ks;
+    for (size_t i = 0; i < count; ++i) {
+      cs.push_back(Encrypt(random_.Below(n())));
+      ks.push_back(i == 1 ? BigInt() : random_.Bits(i % 2 ? 53 : 62));
+    }
+    std::vector<const BigInt*> ptrs;
+    for (const BigInt& c : cs) ptrs.push_back(&c);
+    std::vector<BigInt> powers = pk().PowRawBatch(ptrs, ks);
+    ASSERT_EQ(powers.size(), count);
+    for (size_t i = 0; i < count; ++i) EXPECT_EQ(powers[i], *pk().MulRaw(cs[i], ks[i])) << i;
+  }
+}
+
+TEST_F(PaillierTest, BatchInversionEqualsPerElementInversion) {
+  const BigInt& modulus = pk().n_squared();
+  for (size_t count : {1u, 2u, 3u, 50u}) {
+    std::vector<BigInt> values, expected(count);
+    for (size_t i = 0; i < count; ++i) {
+      values.push_back(i == 1 ? BigInt::FromUint64(1) : random_.Below(modulus));
+      ASSERT_NE(mpz_invert(expected[i].get(), values[i].get(), modulus.get()), 0);
+    }
+    std::vector<BigInt*> ptrs;
+    for (BigInt& v : values) ptrs.push_back(&v);
+    EXPECT_EQ(BatchInvert(ptrs, modulus), -1);
+    EXPECT_EQ(values, expected) << count;
+  }
+  std::vector<BigInt*> none;
+  EXPECT_EQ(BatchInvert(none, modulus), -1);
+  // A non-invertible element is located, and nothing is changed.
+  std::vector<BigInt> values = {random_.Below(modulus), random_.Below(modulus), sk().q(),
+                                random_.Below(modulus)};
+  std::vector<BigInt> before = values;
+  std::vector<BigInt*> ptrs;
+  for (BigInt& v : values) ptrs.push_back(&v);
+  EXPECT_EQ(BatchInvert(ptrs, modulus), 2);
+  EXPECT_EQ(values, before);
 }
 
 TEST_F(PaillierTest, RejectsOutOfRangeInputs) {
