@@ -101,6 +101,16 @@ class TaskServiceHandler : public thrift::TaskServiceIf {
                              std::chrono::milliseconds(req.timeout_ms), &chunks, &bytes,
                              &chunk_bytes);
     }
+    if (s.ok() && chunks == 1 && req.__isset.inline_up_to && bytes <= req.inline_up_to) {
+      auto data = fed_->TakeIncoming(FromThrift(req.task), req.tag, req.src_role,
+                                     req.src_party_id, req.seq, 0,
+                                     std::chrono::milliseconds(req.timeout_ms));
+      s = data.status();
+      if (s.ok()) {
+        resp.data = std::move(data).value();
+        resp.__isset.data = true;
+      }
+    }
     resp.status = rpc::ToThrift(s);
     if (s.ok()) {
       resp.__set_chunk_count(chunks);

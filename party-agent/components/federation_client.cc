@@ -55,6 +55,9 @@ Status FederationClient::Remote(const FedObject& obj, const std::string& tag,
 
 namespace {
 
+// Messages of one chunk up to this size come back with FedWait (one round trip, not two).
+constexpr int64_t kInlineMessageBytes = 256 << 10;
+
 // Runs work(i) for i in [0, n) on up to `workers` threads; the first error stops the rest.
 Status ForEachChunk(int32_t n, int workers, const std::function<Status(int32_t)>& work) {
   std::atomic<int32_t> next{0};
@@ -183,6 +186,7 @@ Status FederationClient::GetBytesInto(const std::string& tag, const FedParty& sr
   wait.src_party_id = src.party_id;
   wait.seq = seq;
   wait.timeout_ms = timeout.count();
+  wait.__set_inline_up_to(kInlineMessageBytes);
   thrift::TFedWaitResponse wresp;
   Status s = agent_.Call(
       ctx_.agent_endpoint(), [&](thrift::TaskServiceClient& c) { c.FedWait(wresp, wait); },
@@ -214,7 +218,9 @@ Status FederationClient::GetBytesInto(const std::string& tag, const FedParty& sr
   };
   const int64_t total = wresp.total_bytes;
   const int64_t chunk_bytes = wresp.__isset.chunk_bytes ? wresp.chunk_bytes : 0;
-  if (chunk_bytes <= 0) {
+  if (wresp.__isset.data) {  // A small message, taken with the wait.
+    out->swap(wresp.data);
+  } else if (chunk_bytes <= 0) {
     // The sender gave no chunk size: chunks are appended in order.
     out->clear();
     out->reserve(static_cast<size_t>(total));
