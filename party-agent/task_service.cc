@@ -101,7 +101,16 @@ class TaskServiceHandler : public thrift::TaskServiceIf {
                              std::chrono::milliseconds(req.timeout_ms), &chunks, &bytes,
                              &chunk_bytes);
     }
-    if (s.ok() && chunks == 1 && req.__isset.inline_up_to && bytes <= req.inline_up_to) {
+    if (s.ok() && chunks == 1 && req.__isset.dst_address && bytes <= req.dst_capacity &&
+        (!req.__isset.inline_up_to || bytes > req.inline_up_to)) {
+      int64_t written = 0;
+      s = fed_->TakeIncomingToTaskMemory(FromThrift(req.task), req.tag, req.src_role,
+                                         req.src_party_id, req.seq, 0,
+                                         std::chrono::milliseconds(req.timeout_ms),
+                                         req.dst_address, req.dst_capacity, &written, &resp.data);
+      if (s.ok() && written > 0) resp.__set_written(written);
+      if (s.ok() && written == 0) resp.__isset.data = true;
+    } else if (s.ok() && chunks == 1 && req.__isset.inline_up_to && bytes <= req.inline_up_to) {
       auto data = fed_->TakeIncoming(FromThrift(req.task), req.tag, req.src_role,
                                      req.src_party_id, req.seq, 0,
                                      std::chrono::milliseconds(req.timeout_ms));

@@ -46,6 +46,10 @@ struct TFedWaitRequest {
   // A message of one chunk of at most this many bytes is taken at once and answered in
   // `data`, saving the FedFetch round trip for small messages.
   8: optional i64 inline_up_to,
+  // Likewise for a one-chunk message that fits in the caller's buffer at dst_address
+  // (dst_capacity bytes): the agent writes it there (as FedFetch does) and answers `written`.
+  9: optional i64 dst_address,
+  10: optional i64 dst_capacity,
 }
 struct TFedWaitResponse {
   1: required common.TStatus status,
@@ -55,6 +59,8 @@ struct TFedWaitResponse {
   4: optional i64 chunk_bytes,
   // The whole message, when it was taken at once (see inline_up_to).
   5: optional binary data,
+  // The whole message's size, when it was written to dst_address.
+  6: optional i64 written,
 }
 
 // Federation: take one chunk of a waited-for message, waiting for it to arrive if needed;

@@ -187,6 +187,10 @@ Status FederationClient::GetBytesInto(const std::string& tag, const FedParty& sr
   wait.seq = seq;
   wait.timeout_ms = timeout.count();
   wait.__set_inline_up_to(kInlineMessageBytes);
+  if (direct_ && !out->empty()) {  // A reused buffer: a message that fits lands in it at once.
+    wait.__set_dst_address(static_cast<int64_t>(reinterpret_cast<uintptr_t>(out->data())));
+    wait.__set_dst_capacity(static_cast<int64_t>(out->size()));
+  }
   thrift::TFedWaitResponse wresp;
   Status s = agent_.Call(
       ctx_.agent_endpoint(), [&](thrift::TaskServiceClient& c) { c.FedWait(wresp, wait); },
@@ -218,7 +222,13 @@ Status FederationClient::GetBytesInto(const std::string& tag, const FedParty& sr
   };
   const int64_t total = wresp.total_bytes;
   const int64_t chunk_bytes = wresp.__isset.chunk_bytes ? wresp.chunk_bytes : 0;
-  if (wresp.__isset.data) {  // A small message, taken with the wait.
+  if (wresp.__isset.written) {  // Written into *out with the wait.
+    if (wresp.written != total || total > static_cast<int64_t>(out->size())) {
+      return Status::IOError(from + ": the agent wrote " + std::to_string(wresp.written) +
+                             " bytes of " + std::to_string(total));
+    }
+    out->resize(static_cast<size_t>(total));
+  } else if (wresp.__isset.data) {  // A small message, taken with the wait.
     out->swap(wresp.data);
   } else if (chunk_bytes <= 0) {
     // The sender gave no chunk size: chunks are appended in order.
