@@ -6,8 +6,8 @@
 #include <glog/logging.h>
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
-#include <thrift/protocol/TCompactProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
+
+#include "common/rpc/thrift_bytes.h"
 
 namespace fedflow {
 
@@ -24,24 +24,14 @@ std::string ReportKey(int64_t seq) {
 }
 
 std::string Serialize(const thrift::TReportTaskStatusRequest& r) {
-  auto buf = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
-  apache::thrift::protocol::TCompactProtocol proto(buf);
-  r.write(&proto);
-  return buf->getBufferAsString();
+  return rpc::ThriftToBytes(r, rpc::ThriftProtocol::kCompact);
 }
 
 Result<thrift::TReportTaskStatusRequest> Deserialize(const std::string& bytes) {
-  try {
-    auto buf = std::make_shared<apache::thrift::transport::TMemoryBuffer>(
-        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
-        static_cast<uint32_t>(bytes.size()));
-    apache::thrift::protocol::TCompactProtocol proto(buf);
-    thrift::TReportTaskStatusRequest r;
-    r.read(&proto);
-    return r;
-  } catch (const std::exception& e) {
-    return Status::IOError(std::string("corrupt stored report: ") + e.what());
-  }
+  thrift::TReportTaskStatusRequest r;
+  Status s = rpc::ThriftFromBytes(bytes, rpc::ThriftProtocol::kCompact, &r);
+  if (!s.ok()) return Status::IOError("corrupt stored report: " + s.message());
+  return r;
 }
 
 }  // namespace

@@ -9,52 +9,26 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstring>
-#include <exception>
 
 #include <glog/logging.h>
-#include <thrift/TConfiguration.h>
-#include <thrift/protocol/TBinaryProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
-
 #include "common/rpc/endpoint.h"
+#include "common/rpc/thrift_bytes.h"
 #include "common/rpc/thrift_status.h"
 
 namespace fedflow {
 
 namespace {
 
-using apache::thrift::TConfiguration;
-using apache::thrift::protocol::TBinaryProtocol;
-using apache::thrift::transport::TMemoryBuffer;
-
-std::shared_ptr<TConfiguration> Config() {
-  static const auto* config =
-      new std::shared_ptr<TConfiguration>(std::make_shared<TConfiguration>(INT_MAX, INT_MAX));
-  return *config;
-}
-
 template <typename T>
 std::string Encode(const T& value) {
-  auto buf = std::make_shared<TMemoryBuffer>(Config());
-  TBinaryProtocol proto(buf);
-  value.write(&proto);
-  return buf->getBufferAsString();
+  return rpc::ThriftToBytes(value, rpc::ThriftProtocol::kBinary);
 }
 
 template <typename T>
 Status Decode(const std::string& bytes, const char* what, T* value) {
-  try {
-    auto buf = std::make_shared<TMemoryBuffer>(
-        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
-        static_cast<uint32_t>(bytes.size()), TMemoryBuffer::OBSERVE, Config());
-    TBinaryProtocol proto(buf);
-    value->read(&proto);
-    return Status::OK();
-  } catch (const std::exception& e) {
-    return Status::InvalidArgument(std::string("unreadable ") + what + ": " + e.what());
-  }
+  Status s = rpc::ThriftFromBytes(bytes, rpc::ThriftProtocol::kBinary, value);
+  return s.ok() ? s : Status::InvalidArgument(std::string("unreadable ") + what + ": " + s.message());
 }
 
 void PutU32(char* p, uint32_t v) {

@@ -5,10 +5,7 @@
 #include <memory>
 #include <utility>
 
-#include <thrift/TConfiguration.h>
-#include <thrift/protocol/TCompactProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
-
+#include "common/rpc/thrift_bytes.h"
 #include "store_types.h"  // generated from thrift/store.thrift
 
 namespace fedflow::store::codec {
@@ -16,23 +13,9 @@ namespace fedflow::store::codec {
 namespace {
 
 namespace t = ::fedflow::store::thrift;
-using apache::thrift::TConfiguration;
-using apache::thrift::protocol::TCompactProtocol;
-using apache::thrift::transport::TMemoryBuffer;
-
-// Thrift's default 100 MB message limit would refuse large models; kMaxValueBytes bounds them.
-std::shared_ptr<TConfiguration> Config() {
-  static const auto* config =
-      new std::shared_ptr<TConfiguration>(std::make_shared<TConfiguration>(INT_MAX, INT_MAX));
-  return *config;
-}
-
 template <typename T>
 std::string Serialize(const T& value) {
-  auto buf = std::make_shared<TMemoryBuffer>(Config());
-  TCompactProtocol proto(buf);
-  value.write(&proto);
-  return buf->getBufferAsString();
+  return rpc::ThriftToBytes(value, rpc::ThriftProtocol::kCompact);
 }
 
 template <typename T>
@@ -41,16 +24,10 @@ Status Deserialize(std::string_view bytes, std::string_view key, T* value) {
     return Status::IOError("agent store value at " + std::string(key) +
                            " is corrupt: " + std::to_string(bytes.size()) + " bytes");
   }
-  try {
-    auto buf = std::make_shared<TMemoryBuffer>(
-        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
-        static_cast<uint32_t>(bytes.size()), TMemoryBuffer::OBSERVE, Config());
-    TCompactProtocol proto(buf);
-    value->read(&proto);
-    return Status::OK();
-  } catch (const std::exception& e) {
-    return Status::IOError("agent store value at " + std::string(key) + " is corrupt: " + e.what());
-  }
+  Status s = rpc::ThriftFromBytes(bytes, rpc::ThriftProtocol::kCompact, value);
+  if (s.ok()) return s;
+  return Status::IOError("agent store value at " + std::string(key) + " is corrupt: " +
+                         s.message());
 }
 
 t::TOutputRef ToThrift(const OutputRef& r) {

@@ -30,13 +30,21 @@ std::string OneComponentDsl(const std::string& component, const std::string& mod
   return DumpJson(Json{{"components", {{component, {{"module", module}}}}}});
 }
 
-class FederationTest : public FedflowTest {
+// One shared two-party cluster per suite; FederationWithoutFastPathsTest starts its agents
+// with both fast paths off: chunks inside the TaskService calls and Thrift Push between
+// agents (what runs where an agent cannot read its tasks' memory, or talks to an agent
+// without a data channel).
+template <bool kFastPaths>
+class FederationClusterTest : public FedflowTest {
  protected:
   static void SetUpTestSuite() {
     shared_ = new SharedCluster();
     MiniCluster::Options o;
     o.parties = {9999, 10000};
-    shared_->Start("FederationTest", o);
+    if (!kFastPaths) {
+      o.extra_agent_flags = {"--federation_data_port=-1", "--federation_direct_task_memory=false"};
+    }
+    shared_->Start(kFastPaths ? "FederationTest" : "FederationWithoutFastPathsTest", o);
   }
   static void TearDownTestSuite() {
     shared_->Stop();
@@ -46,9 +54,10 @@ class FederationTest : public FedflowTest {
   void SetUp() override { ASSERT_OK(shared_->status()); }
   MiniCluster* cluster() { return shared_->cluster(); }
 
-  static SharedCluster* shared_;
+  static inline SharedCluster* shared_ = nullptr;
 };
-SharedCluster* FederationTest::shared_ = nullptr;
+using FederationTest = FederationClusterTest<true>;
+using FederationWithoutFastPathsTest = FederationClusterTest<false>;
 
 TEST_F(FederationTest, ToyJobSucceeds) {
   auto id = cluster()->Submit(
@@ -165,29 +174,6 @@ TEST_F(FederationTest, ZPeerAgentKilledMidExchangeFailsTheJobFast) {
   ASSERT_EVENTUALLY(seconds(20), [&] { ASSERT_EQ(0, cluster()->CountTaskProcesses(*id)); });
 }
 
-// The same exchanges with both fast paths off: chunks inside the TaskService calls and Thrift
-// Push between agents (what runs where an agent cannot read its tasks' memory, or talks to an
-// agent without a data channel).
-class FederationWithoutFastPathsTest : public FedflowTest {
- protected:
-  static void SetUpTestSuite() {
-    shared_ = new SharedCluster();
-    MiniCluster::Options o;
-    o.parties = {9999, 10000};
-    o.extra_agent_flags = {"--federation_data_port=-1", "--federation_direct_task_memory=false"};
-    shared_->Start("FederationWithoutFastPathsTest", o);
-  }
-  static void TearDownTestSuite() {
-    shared_->Stop();
-    delete shared_;
-    shared_ = nullptr;
-  }
-  void SetUp() override { ASSERT_OK(shared_->status()); }
-  MiniCluster* cluster() { return shared_->cluster(); }
-
-  static SharedCluster* shared_;
-};
-SharedCluster* FederationWithoutFastPathsTest::shared_ = nullptr;
 
 TEST_F(FederationWithoutFastPathsTest, SixtyFourMegabyteMessageArrivesIntact) {
   auto id = cluster()->Submit(OneComponentDsl("fed_transfer_0", "FedTransfer"),
