@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -86,8 +87,8 @@ struct AlignedBuffer {
 
 #define IFMA_TARGET __attribute__((target("avx512f,avx512vl,avx512ifma")))
 
-// Vector widths: W lanes of 64 bits. Eight lanes (zmm) for full groups; two or four (xmm,
-// ymm) for small groups, which cost a quarter or a half as much as a group of eight.
+// Vector widths: W lanes of 64 bits. Eight lanes (zmm) for full groups; four (ymm) for a
+// remainder of four tasks with 20 limbs, which costs about half as much as eight.
 struct Lanes8 {
   static constexpr int kLanes = 8;
   using V = __m512i;
@@ -117,23 +118,6 @@ struct Lanes4 {
   IFMA_TARGET static V Shr52(V a) { return _mm256_srli_epi64(a, 52); }
   IFMA_TARGET static V MulLo(V acc, V a, V b) { return _mm256_madd52lo_epu64(acc, a, b); }
   IFMA_TARGET static V MulHi(V acc, V a, V b) { return _mm256_madd52hi_epu64(acc, a, b); }
-};
-struct Lanes2 {
-  static constexpr int kLanes = 2;
-  using V = __m128i;
-  IFMA_TARGET static V Load(const uint64_t* p) {
-    return _mm_load_si128(reinterpret_cast<const __m128i*>(p));
-  }
-  IFMA_TARGET static void Store(uint64_t* p, V v) {
-    _mm_store_si128(reinterpret_cast<__m128i*>(p), v);
-  }
-  IFMA_TARGET static V Zero() { return _mm_setzero_si128(); }
-  IFMA_TARGET static V Set1(uint64_t x) { return _mm_set1_epi64x(static_cast<long long>(x)); }
-  IFMA_TARGET static V Add(V a, V b) { return _mm_add_epi64(a, b); }
-  IFMA_TARGET static V And(V a, V b) { return _mm_and_si128(a, b); }
-  IFMA_TARGET static V Shr52(V a) { return _mm_srli_epi64(a, 52); }
-  IFMA_TARGET static V MulLo(V acc, V a, V b) { return _mm_madd52lo_epu64(acc, a, b); }
-  IFMA_TARGET static V MulHi(V acc, V a, V b) { return _mm_madd52hi_epu64(acc, a, b); }
 };
 
 // Vertical layout: a number of L limbs for the W lanes is L vectors; vector i holds limb i
@@ -360,6 +344,320 @@ IFMA_TARGET void MultiExpLanes(const uint64_t* bases, size_t slots, const uint32
   for (int lane = 0; lane < 8; ++lane) tmp[lane] = 1;
   MontMul<Lanes8, L>(acc, acc, tmp, m, m_prime);
 }
+
+// ---------------------------------------------------------------------------------------
+// Horizontal Montgomery multiplication: ONE number per multiplication, its 52-bit limbs
+// spread over N zmm registers (8 limbs each; N = 3, 5, 10 for 20, 40, 80 limbs), for the
+// single exponentiations that have no independent neighbours to fill the vertical lanes
+// (a scalar multiplication, a decryption's pair mod p^2 and q^2).
+//
+// Operand scanning over the multiplier's limbs b_i. Iterations depend on each other
+// through the Montgomery digit y_i = (position i) * k0 mod 2^52, so y_i is computed in
+// general-purpose registers, and y_i's contributions to the next two positions (i + 1,
+// i + 2) are added there too: the vector accumulators only receive y_i's products from
+// position i + 3 on, so Q's part of position i + 2 can be read out before y_i is known,
+// an iteration before it is needed, and the vector work on y_i stays off the digit chain.
+// Two accumulators, P for a * b_i (independent of the digits) and Q for m * y_i, each
+// shifted down by one limb (valignq) per iteration, so that lane 0 is always the current
+// position; carries stay in the 64-bit lanes (a lane receives at most 4L halves below
+// 2^52: < 2^61 for L <= 80) and are propagated once at the end. On the development machine
+// (Zen 5) an iteration takes about 17 cycles for 20 and 40 limbs (bound by the accumulator
+// chain vpmadd52luq, valignq, vpmadd52huq: 4 + 5 + 4 cycles), 27 for 80 limbs, and two
+// interleaved chains of 20 limbs 27 cycles (bound by vpmadd52 and valignq throughput).
+//
+// Positions handled in general-purpose registers (iteration i, digit y_i):
+//   position i:     everything (the running value T_i) plus a_0 * b_i and m_0 * y_i in full,
+//                   whose sum is divisible by 2^52; its quotient goes to position i + 1;
+//   position i + 1: lo(m_1 * y_i) (hi(m_0 * y_i) is in the quotient above);
+//   position i + 2: hi(m_1 * y_i) + lo(m_2 * y_i).
+// The vector side therefore multiplies y_i by m with limbs 0..2 cleared (low halves) and
+// with limbs 0..1 cleared (high halves), and a * b_i's lanes 0 (position i, and after the
+// shift position i + 1) are dropped unread: the scalar side has a_0 * b_i in full.
+
+template <int N>
+struct alignas(64) HModulus {
+  uint64_t m_lo[N * 8];  // m with limbs 0, 1, 2 cleared (low halves of m * y)
+  uint64_t m_hi[N * 8];  // m with limbs 0, 1 cleared (high halves of m * y)
+  uint64_t m0, m1, m2;   // limbs 0..2 of m
+  uint64_t m0_shifted;   // m_0 << 12: (m_0 * y) >> 52 is the high word of m0_shifted * y
+  uint64_t m1_shifted;   // m_1 << 12
+  uint64_t k0;           // -m^-1 mod 2^52
+};
+
+template <int N>
+void FillHModulus(const IfmaModulus& mod, HModulus<N>* out) {
+  const std::vector<uint64_t>& m = mod.m_limbs();
+  std::memset(out->m_lo, 0, sizeof(out->m_lo));
+  std::memset(out->m_hi, 0, sizeof(out->m_hi));
+  for (int i = 0; i < mod.limbs(); ++i) {
+    if (i >= 3) out->m_lo[i] = m[i];
+    if (i >= 2) out->m_hi[i] = m[i];
+  }
+  out->m0 = m[0];
+  out->m1 = m[1];
+  out->m2 = m[2];
+  out->m0_shifted = m[0] << 12;
+  out->m1_shifted = m[1] << 12;
+  out->k0 = mod.m_prime();
+}
+
+constexpr int LimbsOfRegisters(int n) { return n == 3 ? 20 : n * 8; }
+
+IFMA_TARGET inline uint64_t HighWord(uint64_t a, uint64_t b) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b) >> 64);
+}
+
+// Propagates the carries of r (lanes < 2^63) so that every lane is < 2^52; the value must
+// be < 2^(52 * 8N) (no carry out of the top).
+template <int N>
+IFMA_TARGET inline void HNormalize(__m512i (&r)[N]) {
+  const __m512i mask = _mm512_set1_epi64(static_cast<long long>(kMask52));
+  const __m512i zero = _mm512_setzero_si512();
+  // Two passes of lane-parallel carries: lanes <= 2^52 + 2^11 after the first, <= 2^52
+  // after the second.
+  for (int pass = 0; pass < 2; ++pass) {
+    __m512i carry[N];
+#pragma GCC unroll 16
+    for (int k = 0; k < N; ++k) {
+      carry[k] = _mm512_srli_epi64(r[k], 52);
+      r[k] = _mm512_and_si512(r[k], mask);
+    }
+#pragma GCC unroll 16
+    for (int k = 0; k < N; ++k) {
+      r[k] = _mm512_add_epi64(r[k], _mm512_alignr_epi64(carry[k], k > 0 ? carry[k - 1] : zero, 7));
+    }
+  }
+  // The remaining carries are 0 or 1 and ripple through lanes equal to 2^52 - 1: lane j
+  // receives one when ((G << 1) + P) ^ P has bit j, G marking lanes of 2^52 (which carry
+  // out) and P lanes of 2^52 - 1 (which pass a carry on).
+  unsigned __int128 g = 0, p = 0;
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) {
+    g |= static_cast<unsigned __int128>(_mm512_cmpgt_epu64_mask(r[k], mask)) << (8 * k);
+    p |= static_cast<unsigned __int128>(_mm512_cmpeq_epu64_mask(r[k], mask)) << (8 * k);
+  }
+  if (g == 0) return;
+  const unsigned __int128 carry_in = ((g << 1) + p) ^ p;
+  const __m512i one = _mm512_set1_epi64(1);
+#pragma GCC unroll 16
+  for (int k = 0; k < N; ++k) {
+    const __mmask8 c = static_cast<__mmask8>(carry_in >> (8 * k));
+    r[k] = _mm512_and_si512(_mm512_mask_add_epi64(r[k], c, r[k], one), mask);
+  }
+}
+
+// C independent multiplications out[c] = a[c] * b[c] * R^-1 mod m_c (R = 2^(52 L)), for
+// a, b < 2m_c with limbs < 2^52 (N * 8 limbs, 64-byte aligned, zero above L); results
+// < 2m_c, limbs < 2^52. out may alias a or b.
+template <int N, int C>
+IFMA_TARGET void HMontMul(uint64_t* const (&out)[C], const uint64_t* const (&a)[C],
+                          const uint64_t* const (&b)[C], const HModulus<N>* const (&mod)[C]) {
+  constexpr int L = LimbsOfRegisters(N);
+  const __m512i zero = _mm512_setzero_si512();
+  __m512i acc_p[C][N], acc_q[C][N];
+  uint64_t t[C], u[C], q_next[C];
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c) {
+#pragma GCC unroll 16
+    for (int k = 0; k < N; ++k) acc_p[c][k] = acc_q[c][k] = zero;
+    t[c] = u[c] = q_next[c] = 0;
+  }
+  for (int i = 0; i < L; ++i) {
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      const HModulus<N>& md = *mod[c];
+      const uint64_t bi = b[c][i];
+      const __m512i vb = _mm512_set1_epi64(static_cast<long long>(bi));
+      // Position i + 2 of Q (lane 2) before y_i's products: complete but for the digits
+      // y_i and y_{i+1}, whose parts there the scalar side adds.
+      const uint64_t q2 =
+          static_cast<uint64_t>(_mm_cvtsi128_si64(_mm512_extracti32x4_epi32(acc_q[c][0], 1)));
+#pragma GCC unroll 16
+      for (int k = 0; k < N; ++k) {
+        acc_p[c][k] = _mm512_madd52lo_epu64(acc_p[c][k], _mm512_load_si512(a[c] + 8 * k), vb);
+      }
+      // Position i + 1 of P (lane 1): complete but for hi(a_0 * b_i), which v below holds.
+      const uint64_t p1 =
+          static_cast<uint64_t>(_mm_extract_epi64(_mm512_castsi512_si128(acc_p[c][0]), 1));
+      const unsigned __int128 v = static_cast<unsigned __int128>(a[c][0]) * bi + t[c];
+      const uint64_t v_lo = static_cast<uint64_t>(v);
+      const uint64_t y = (v_lo * md.k0) & kMask52;
+      // (v + m_0 * y) / 2^52: the low 52 bits of v and m_0 * y sum to 0 or to 2^52.
+      const uint64_t quotient =
+          static_cast<uint64_t>(v >> 52) + ((v_lo & kMask52) != 0) + HighWord(md.m0_shifted, y);
+      t[c] = quotient + ((md.m1 * y) & kMask52) + u[c] + p1 + q_next[c];
+      u[c] = HighWord(md.m1_shifted, y) + ((md.m2 * y) & kMask52);
+      q_next[c] = q2;
+      const __m512i vy = _mm512_set1_epi64(static_cast<long long>(y));
+#pragma GCC unroll 16
+      for (int k = 0; k < N; ++k) {
+        acc_q[c][k] = _mm512_madd52lo_epu64(acc_q[c][k], _mm512_load_si512(md.m_lo + 8 * k), vy);
+      }
+#pragma GCC unroll 16
+      for (int k = 0; k < N; ++k) {
+        const __m512i next_p = k + 1 < N ? acc_p[c][k + 1] : zero;
+        const __m512i next_q = k + 1 < N ? acc_q[c][k + 1] : zero;
+        acc_p[c][k] = _mm512_alignr_epi64(next_p, acc_p[c][k], 1);
+        acc_q[c][k] = _mm512_alignr_epi64(next_q, acc_q[c][k], 1);
+      }
+#pragma GCC unroll 16
+      for (int k = 0; k < N; ++k) {
+        acc_p[c][k] = _mm512_madd52hi_epu64(acc_p[c][k], _mm512_load_si512(a[c] + 8 * k), vb);
+        acc_q[c][k] = _mm512_madd52hi_epu64(acc_q[c][k], _mm512_load_si512(md.m_hi + 8 * k), vy);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c) {
+    // Lane j is position L + j; lane 0 is t (the vector lanes there were dropped), lane 1
+    // lacks y_{L-1}'s part u.
+    __m512i r[N];
+#pragma GCC unroll 16
+    for (int k = 0; k < N; ++k) r[k] = _mm512_add_epi64(acc_p[c][k], acc_q[c][k]);
+    r[0] = _mm512_add_epi64(_mm512_maskz_mov_epi64(0xFE, r[0]),
+                            _mm512_set_epi64(0, 0, 0, 0, 0, 0, static_cast<long long>(u[c]),
+                                             static_cast<long long>(t[c])));
+    HNormalize<N>(r);
+#pragma GCC unroll 16
+    for (int k = 0; k < N; ++k) _mm512_store_si512(out[c] + 8 * k, r[k]);
+  }
+}
+
+// The largest remainder (after groups of eight) for which one or two horizontal
+// exponentiations at a time cost less than a group of four or eight vertical lanes
+// (measured with 53- to 2048-bit exponents): at 20 limbs a pair runs at about 0.55 of a
+// vertical group of four or eight, at 40 limbs a single at about 0.2, at 80 limbs 0.14.
+size_t HorizontalRemainder(int limbs) { return limbs == 20 ? 3 : (limbs == 40 ? 4 : 7); }
+
+// Fixed-window width for `bits`-bit exponents: the w minimising the multiplications beside
+// the squarings, 2^w - 2 for the table plus one per window (3 for 53-bit scalars, 5 for
+// 512- and 1024-bit exponents).
+int HorizontalWindow(size_t bits) {
+  int best_w = 1;
+  size_t best = SIZE_MAX;
+  for (int w = 1; w <= 6; ++w) {
+    const size_t cost = (size_t{1} << w) - 2 + (bits + w - 1) / w;
+    if (cost < best) {
+      best = cost;
+      best_w = w;
+    }
+  }
+  return best_w;
+}
+
+// C exponentiations with the horizontal multiplication, side by side (their moduli have
+// L = LimbsOfRegisters(N) limbs).
+template <int N, int C>
+void HorizontalPow(const IfmaPowTask* const (&tasks)[C]) {
+  constexpr size_t kNumber = static_cast<size_t>(N) * 8;
+  size_t max_bits = 0;
+  for (int c = 0; c < C; ++c) max_bits = std::max(max_bits, tasks[c]->exponent->BitLength());
+  // A power of two (ShiftRaw's exponents) needs no table: squarings and one multiplication.
+  bool power_of_two = true;
+  for (int c = 0; c < C; ++c) power_of_two &= mpz_popcount(tasks[c]->exponent->get()) <= 1;
+  const int w = power_of_two ? 1 : HorizontalWindow(max_bits);
+  const size_t windows = std::max<size_t>(1, (max_bits + w - 1) / w);
+  const size_t entries = size_t{1} << w;
+  // Per chain: base, R^2, one, acc, then the table.
+  const size_t per_chain = kNumber * (4 + entries);
+  AlignedBuffer buffer(per_chain * C);
+  std::unique_ptr<HModulus<N>[]> mods(new HModulus<N>[C]);
+  uint64_t *base[C], *r2[C], *one[C], *acc[C], *table[C];
+  const HModulus<N>* mod[C];
+  std::vector<uint32_t> digits(windows * C);
+  BigInt reduced;
+  for (int c = 0; c < C; ++c) {
+    const IfmaPowTask& task = *tasks[c];
+    const IfmaModulus& m = *task.modulus;
+    base[c] = buffer.data + c * per_chain;
+    r2[c] = base[c] + kNumber;
+    one[c] = r2[c] + kNumber;
+    acc[c] = one[c] + kNumber;
+    table[c] = acc[c] + kNumber;
+    FillHModulus<N>(m, &mods[c]);
+    mod[c] = &mods[c];
+    if (task.base->Sign() < 0 || task.base->Compare(m.modulus()) >= 0) {
+      mpz_mod(reduced.get(), task.base->get(), m.modulus().get());
+      ToLimbs52(reduced, m.limbs(), base[c], 1);
+    } else {
+      ToLimbs52(*task.base, m.limbs(), base[c], 1);
+    }
+    std::memcpy(r2[c], m.r2_limbs().data(), m.limbs() * sizeof(uint64_t));
+    std::memcpy(table[c], m.r_limbs().data(), m.limbs() * sizeof(uint64_t));
+    one[c][0] = 1;
+    for (size_t k = 0; k < windows; ++k) digits[k * C + c] = task.exponent->Bits(k * w, w);
+  }
+  auto entry = [&](int c, size_t d) { return table[c] + d * kNumber; };
+  // table[d] = base^d in Montgomery form; table[0] = R mod m.
+  {
+    uint64_t* out[C];
+    const uint64_t *x[C], *y[C];
+    for (int c = 0; c < C; ++c) {
+      out[c] = entry(c, 1);
+      x[c] = base[c];
+      y[c] = r2[c];
+    }
+    HMontMul<N, C>(out, x, y, mod);
+    for (size_t d = 2; d < entries; ++d) {
+      for (int c = 0; c < C; ++c) {
+        out[c] = entry(c, d);
+        x[c] = entry(c, d - 1);
+        y[c] = entry(c, 1);
+      }
+      HMontMul<N, C>(out, x, y, mod);
+    }
+  }
+  uint64_t* acc_out[C];
+  const uint64_t *acc_in[C], *factor[C];
+  for (int c = 0; c < C; ++c) {
+    std::memcpy(acc[c], entry(c, digits[(windows - 1) * C + c]), kNumber * sizeof(uint64_t));
+    acc_out[c] = acc[c];
+    acc_in[c] = acc[c];
+  }
+  for (size_t k = windows - 1; k-- > 0;) {
+    for (int s = 0; s < w; ++s) HMontMul<N, C>(acc_out, acc_in, acc_in, mod);
+    bool any = false;
+    for (int c = 0; c < C; ++c) {
+      factor[c] = entry(c, digits[k * C + c]);
+      any = any || digits[k * C + c] != 0;
+    }
+    // A zero digit multiplies by R mod m (1 in Montgomery form): skipped when all are.
+    if (any) HMontMul<N, C>(acc_out, acc_in, factor, mod);
+  }
+  // Out of Montgomery form: multiply by 1; the result is at most m.
+  for (int c = 0; c < C; ++c) factor[c] = one[c];
+  HMontMul<N, C>(acc_out, acc_in, factor, mod);
+  for (int c = 0; c < C; ++c) {
+    const IfmaPowTask& task = *tasks[c];
+    FromLimbs52(acc[c], 1, task.modulus->limbs(), task.out);
+    if (task.out->Compare(task.modulus->modulus()) >= 0) {
+      mpz_sub(task.out->get(), task.out->get(), task.modulus->modulus().get());
+    }
+  }
+}
+
+// Runs C = 1 or 2 exponentiations with the horizontal multiplication. Two chains of 80
+// limbs need more than the 32 vector registers, so they run one after the other.
+template <int C>
+void DispatchHorizontalPow(const IfmaPowTask* const (&tasks)[C]) {
+  switch (tasks[0]->modulus->limbs()) {
+    case 20:
+      HorizontalPow<3, C>(tasks);
+      break;
+    case 40:
+      HorizontalPow<5, C>(tasks);
+      break;
+    case 80:
+      for (int c = 0; c < C; ++c) {
+        const IfmaPowTask* single[1] = {tasks[c]};
+        HorizontalPow<10, 1>(single);
+      }
+      break;
+    default:
+      LOG(FATAL) << "IFMA: unsupported limb count " << tasks[0]->modulus->limbs();
+  }
+}
+
 #endif  // FEDFLOW_HAVE_IFMA
 
 }  // namespace
@@ -423,26 +721,68 @@ void IfmaPowModBatch(const std::vector<IfmaPowTask>& tasks) {
     CHECK_EQ(task.modulus->limbs(), limbs) << "IFMA batch: mixed modulus sizes";
     CHECK(task.exponent->Sign() >= 0) << "IFMA batch: negative exponent";
   }
-  // Groups of eight; the rest in a group of two, four or eight. Lanes past the end repeat
-  // the group's first task and their results are dropped.
-  for (size_t first = 0; first < tasks.size();) {
-    const size_t left = tasks.size() - first;
-    const size_t width = left >= 5 ? 8 : (left >= 3 ? 4 : 2);
-    const size_t active = std::min(left, width);
+  // Groups of eight. A remainder of up to HorizontalRemainder(limbs) tasks runs one or two
+  // at a time with the horizontal multiplication, which then costs less than a group of
+  // four or eight vertical lanes; a larger one runs in a group of four or eight (lanes past
+  // the end repeat the group's first task and their results are dropped).
+  const size_t full = tasks.size() - tasks.size() % 8;
+  for (size_t first = 0; first < full; first += 8) {
     const IfmaPowTask* lane_task[8];
-    for (size_t lane = 0; lane < width; ++lane) {
-      lane_task[lane] = &tasks[first + (lane < active ? lane : 0)];
+    for (size_t lane = 0; lane < 8; ++lane) lane_task[lane] = &tasks[first + lane];
+    RunGroup<Lanes8>(lane_task, limbs, 8);
+  }
+  const size_t left = tasks.size() - full;
+  if (left == 0) return;
+  if (left <= HorizontalRemainder(limbs)) {
+    size_t next = full;
+    if (limbs <= 40) {
+      for (; next + 2 <= tasks.size(); next += 2) {
+        const IfmaPowTask* pair[2] = {&tasks[next], &tasks[next + 1]};
+        DispatchHorizontalPow<2>(pair);
+      }
     }
-    if (width == 8) {
-      RunGroup<Lanes8>(lane_task, limbs, active);
-    } else if (width == 4) {
-      RunGroup<Lanes4>(lane_task, limbs, active);
-    } else {
-      RunGroup<Lanes2>(lane_task, limbs, active);
+    for (; next < tasks.size(); ++next) {
+      const IfmaPowTask* single[1] = {&tasks[next]};
+      DispatchHorizontalPow<1>(single);
     }
-    first += active;
+    return;
+  }
+  const IfmaPowTask* lane_task[8];
+  const size_t width = left >= 5 ? 8 : 4;
+  for (size_t lane = 0; lane < width; ++lane)
+    lane_task[lane] = &tasks[full + (lane < left ? lane : 0)];
+  if (width == 8) {
+    RunGroup<Lanes8>(lane_task, limbs, left);
+  } else {
+    RunGroup<Lanes4>(lane_task, limbs, left);
   }
 #else
+  LOG(FATAL) << "IFMA exponentiation is not built for this target";
+#endif
+}
+
+void IfmaPowModSingle(const IfmaPowTask& task) {
+#if FEDFLOW_HAVE_IFMA
+  CHECK(IfmaAvailable());
+  CHECK(task.exponent->Sign() >= 0) << "IFMA: negative exponent";
+  const IfmaPowTask* tasks[1] = {&task};
+  DispatchHorizontalPow<1>(tasks);
+#else
+  (void)task;
+  LOG(FATAL) << "IFMA exponentiation is not built for this target";
+#endif
+}
+
+void IfmaPowModPair(const IfmaPowTask& first, const IfmaPowTask& second) {
+#if FEDFLOW_HAVE_IFMA
+  CHECK(IfmaAvailable());
+  CHECK(first.exponent->Sign() >= 0 && second.exponent->Sign() >= 0) << "IFMA: negative exponent";
+  CHECK_EQ(first.modulus->limbs(), second.modulus->limbs()) << "IFMA pair: mixed modulus sizes";
+  const IfmaPowTask* tasks[2] = {&first, &second};
+  DispatchHorizontalPow<2>(tasks);
+#else
+  (void)first;
+  (void)second;
   LOG(FATAL) << "IFMA exponentiation is not built for this target";
 #endif
 }

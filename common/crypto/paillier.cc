@@ -32,12 +32,6 @@ uint64_t Fingerprint(const BigInt& n) {
   return out;
 }
 
-// IfmaPowModBatch runs its last tasks in a group of two, four or eight lanes, which costs
-// about as much as a full group: a lone exponentiation is 0.7x OpenSSL's speed there, two
-// are 1.4x, eight 4.5-5x. Fewer tasks than this (a batch of one, or a remainder of one
-// after groups of eight) run on OpenSSL instead.
-constexpr size_t kIfmaMinTasks = 2;
-
 // L_p(u) * h_p mod p for u = c^(p-1) mod p^2: the plaintext mod p. Overwrites u.
 void FinishModPrime(BigInt* u, const BigInt& p, const BigInt& hp, BigInt* out) {
   mpz_sub_ui(u->get(), u->get(), 1);
@@ -53,20 +47,6 @@ void DecryptModPrime(const BigInt& c, const BigInt& p, const MontgomeryModulus& 
   mpz_tdiv_r(t.get(), c.get(), p_squared.modulus().get());
   p_squared.PowMod(t, p_minus_1, &t);
   FinishModPrime(&t, p, hp, out);
-}
-
-// Runs the tasks on IFMA; a remainder (after groups of eight) of fewer than kIfmaMinTasks
-// goes through `fallback` (OpenSSL) one task at a time.
-template <typename Fallback>
-void RunPowTasks(std::vector<IfmaPowTask>& tasks, const Fallback& fallback) {
-  const size_t remainder = tasks.size() % 8;
-  std::vector<IfmaPowTask> rest;
-  if (remainder != 0 && remainder < kIfmaMinTasks) {
-    rest.assign(tasks.end() - static_cast<std::ptrdiff_t>(remainder), tasks.end());
-    tasks.resize(tasks.size() - remainder);
-  }
-  IfmaPowModBatch(tasks);
-  for (const IfmaPowTask& task : rest) fallback(task);
 }
 
 // A random prime of exactly `bits` bits with its top two bits set (so that the product of
@@ -103,11 +83,21 @@ struct PublicKey::Impl {
     mpz_tdiv_r(h.get(), h.get(), n.get());
     mpz_sub(h.get(), n.get(), h.get());
     BigInt hs;
-    n_squared_mont->PowMod(h, n, &hs);
+    PowModNSquared(h, n, &hs);
     table = std::make_unique<FixedBaseExp>(hs, n_squared, exponent_bits,
                                            ObfuscatorWindowBits(bits));
     table_bytes.store(table->table_bytes(), std::memory_order_release);
     return Status::OK();
+  }
+
+  // base^exponent mod n^2 for one exponentiation: the horizontal IFMA code where the CPU
+  // has it, OpenSSL otherwise.
+  void PowModNSquared(const BigInt& base, const BigInt& exponent, BigInt* out) const {
+    if (n_squared_ifma != nullptr) {
+      IfmaPowModSingle({&base, &exponent, n_squared_ifma.get(), out});
+    } else {
+      n_squared_mont->PowMod(base, exponent, out);
+    }
   }
 
   const FixedBaseExp* Table(Status* status) {
@@ -119,7 +109,7 @@ struct PublicKey::Impl {
   BigInt n;
   BigInt n_squared;
   std::unique_ptr<MontgomeryModulus> n_squared_mont;  // Exponentiations mod n^2.
-  std::unique_ptr<IfmaModulus> n_squared_ifma;        // Batches; null without IFMA.
+  std::unique_ptr<IfmaModulus> n_squared_ifma;        // Null without IFMA.
   int bits = 0;
   size_t exponent_bits = 0;  // Of the obfuscator's alpha: ceil(bits / 2).
   uint64_t fingerprint = 0;
@@ -210,7 +200,7 @@ Result<BigInt> PublicKey::MulRaw(const BigInt& c, const BigInt& k) const {
   }
   BigInt magnitude;
   mpz_abs(magnitude.get(), k.get());
-  impl_->n_squared_mont->PowMod(c, magnitude, &out);
+  impl_->PowModNSquared(c, magnitude, &out);
   if (k.Sign() < 0) return NegateRaw(out);
   return out;
 }
@@ -220,8 +210,8 @@ std::vector<BigInt> PublicKey::PowRawBatch(const std::vector<const BigInt*>& bas
   CHECK_EQ(bases.size(), exponents.size());
   for (const BigInt& e : exponents) CHECK_GE(e.Sign(), 0) << "PowRawBatch: negative exponent";
   std::vector<BigInt> out(bases.size());
-  const MontgomeryModulus& mont = *impl_->n_squared_mont;
-  if (impl_->n_squared_ifma == nullptr || bases.size() < kIfmaMinTasks) {
+  if (impl_->n_squared_ifma == nullptr) {
+    const MontgomeryModulus& mont = *impl_->n_squared_mont;
     for (size_t i = 0; i < bases.size(); ++i) mont.PowMod(*bases[i], exponents[i], &out[i]);
     return out;
   }
@@ -230,7 +220,7 @@ std::vector<BigInt> PublicKey::PowRawBatch(const std::vector<const BigInt*>& bas
   for (size_t i = 0; i < bases.size(); ++i) {
     tasks.push_back({bases[i], &exponents[i], impl_->n_squared_ifma.get(), &out[i]});
   }
-  RunPowTasks(tasks, [&](const IfmaPowTask& t) { mont.PowMod(*t.base, *t.exponent, t.out); });
+  IfmaPowModBatch(tasks);
   return out;
 }
 
@@ -246,7 +236,11 @@ BigInt PublicKey::ShiftRaw(const BigInt& c, size_t bits) const {
   BigInt exponent;
   mpz_setbit(exponent.get(), bits);
   BigInt out;
-  mpz_powm(out.get(), c.get(), exponent.get(), impl_->n_squared.get());
+  if (impl_->n_squared_ifma != nullptr) {
+    IfmaPowModSingle({&c, &exponent, impl_->n_squared_ifma.get(), &out});
+  } else {
+    mpz_powm(out.get(), c.get(), exponent.get(), impl_->n_squared.get());
+  }
   return out;
 }
 
@@ -335,15 +329,23 @@ const BigInt& PrivateKey::q() const { return impl_->q; }
 
 Result<BigInt> PrivateKey::DecryptRaw(const BigInt& c) const {
   RETURN_NOT_OK(impl_->public_key.CheckCiphertext(c));
-  if (impl_->p_squared_ifma != nullptr) {
-    ASSIGN_OR_RETURN(std::vector<BigInt> m, DecryptRawBatch({&c}));
-    return std::move(m[0]);
-  }
+  const Impl& k = *impl_;
   BigInt mp, mq;
-  DecryptModPrime(c, impl_->p, *impl_->p_squared_mont, impl_->p_minus_1, impl_->hp, &mp);
-  DecryptModPrime(c, impl_->q, *impl_->q_squared_mont, impl_->q_minus_1, impl_->hq, &mq);
+  if (k.p_squared_ifma != nullptr) {
+    // c^(p-1) mod p^2 and c^(q-1) mod q^2 side by side (horizontal IFMA, two chains).
+    BigInt up, uq;
+    mpz_tdiv_r(up.get(), c.get(), k.p_squared.get());
+    mpz_tdiv_r(uq.get(), c.get(), k.q_squared.get());
+    IfmaPowModPair({&up, &k.p_minus_1, k.p_squared_ifma.get(), &up},
+                   {&uq, &k.q_minus_1, k.q_squared_ifma.get(), &uq});
+    FinishModPrime(&up, k.p, k.hp, &mp);
+    FinishModPrime(&uq, k.q, k.hq, &mq);
+  } else {
+    DecryptModPrime(c, k.p, *k.p_squared_mont, k.p_minus_1, k.hp, &mp);
+    DecryptModPrime(c, k.q, *k.q_squared_mont, k.q_minus_1, k.hq, &mq);
+  }
   BigInt m;
-  Recombine(*impl_, mp, mq, &m);
+  Recombine(k, mp, mq, &m);
   return m;
 }
 
@@ -384,10 +386,7 @@ Result<std::vector<BigInt>> PrivateKey::DecryptRawBatch(
     tasks.push_back({&up[i], &k.p_minus_1, k.p_squared_ifma.get(), &up[i]});
     tasks.push_back({&uq[i], &k.q_minus_1, k.q_squared_ifma.get(), &uq[i]});
   }
-  RunPowTasks(tasks, [&](const IfmaPowTask& t) {
-    (t.modulus == k.p_squared_ifma.get() ? *k.p_squared_mont : *k.q_squared_mont)
-        .PowMod(*t.base, *t.exponent, t.out);
-  });
+  IfmaPowModBatch(tasks);
   BigInt mp, mq;
   for (size_t i = 0; i < cs.size(); ++i) {
     FinishModPrime(&up[i], k.p, k.hp, &mp);

@@ -54,7 +54,9 @@ class PublicKey {
   // E(k * a) for any integer k. A negative k stands for the residue n - |k| (so E(a) times
   // n - |k| decrypts to -|k|*a mod n); it is computed as (E(a)^|k|)^-1, one modexp with a
   // |k|-sized exponent and one inversion, not a modexp with an n-sized exponent. The modexp
-  // is OpenSSL's Montgomery exponentiation with a context built once per key (mont_exp.h).
+  // is the horizontal AVX-512 IFMA exponentiation on CPUs that have it (ifma_exp.h),
+  // otherwise OpenSSL's Montgomery exponentiation with a context built once per key
+  // (mont_exp.h).
   Result<BigInt> MulRaw(const BigInt& c, const BigInt& k) const;
   // bases[i]^exponents[i] mod n^2 for every i, for exponents >= 0 and bases in [0, n^2): the
   // vector form of MulRaw with non-negative scalars. Runs eight exponentiations at a time
@@ -64,7 +66,8 @@ class PublicKey {
                                   const std::vector<BigInt>& exponents) const;
   // E(-a) = E(a)^-1 mod n^2. Fails only for a ciphertext sharing a factor with n.
   Result<BigInt> NegateRaw(const BigInt& c) const;
-  // E(a * 2^bits) = E(a)^(2^bits): `bits` modular squarings.
+  // E(a * 2^bits) = E(a)^(2^bits): `bits` modular squarings (horizontal IFMA where the CPU
+  // has it, GMP otherwise).
   BigInt ShiftRaw(const BigInt& c, size_t bits) const;
 
   // Builds the obfuscation table now instead of at the first encryption.
@@ -93,8 +96,9 @@ class PrivateKey {
 
   // The residue m in [0, n) that c encrypts, by CRT: m_p = L_p(c^(p-1) mod p^2) * h_p mod p,
   // likewise mod q, then recombined. Fails when c is not in (0, n^2). The two
-  // exponentiations run side by side in two AVX-512 IFMA lanes on CPUs that have it,
-  // otherwise with OpenSSL's Montgomery exponentiation (contexts for p^2 and q^2 built once).
+  // exponentiations run side by side with the horizontal AVX-512 IFMA multiplication on CPUs
+  // that have it (IfmaPowModPair), otherwise with OpenSSL's Montgomery exponentiation
+  // (contexts for p^2 and q^2 built once).
   Result<BigInt> DecryptRaw(const BigInt& c) const;
   // DecryptRaw of every element, with the exponentiations mod p^2 and q^2 run eight at a
   // time with AVX-512 IFMA on CPUs that have it. Fails, naming the element, when one is not

@@ -213,7 +213,8 @@ TEST_F(PaillierTest, CrtDecryptionEqualsTextbookDecryption) {
 }
 
 TEST_F(PaillierTest, CrtDecryptionEqualsTextbookDecryptionOnManyCiphertexts) {
-  // The CRT path runs on OpenSSL's Montgomery exponentiation, the textbook one on mpz_powm.
+  // The CRT path runs on IFMA or OpenSSL's Montgomery exponentiation, the textbook one on
+  // mpz_powm.
   for (int i = 0; i < 200; ++i) {
     BigInt c = i % 2 == 0 ? Encrypt(random_.Below(n())) : random_.Below(pk().n_squared());
     if (c.IsZero()) continue;
@@ -371,26 +372,208 @@ TEST_F(PaillierTest, IfmaBatchPowModMatchesPowm) {
 
 TEST_F(PaillierTest, IfmaGroupsOfEverySizeMatchPowm) {
   if (!IfmaAvailable()) GTEST_SKIP() << "CPU without avx512ifma";
-  // 1..17 tasks: groups of two, four and eight lanes and every partial group.
-  BigInt m = pk().n_squared();
-  std::unique_ptr<IfmaModulus> ifma = IfmaModulus::Create(m);
-  ASSERT_NE(ifma, nullptr);
-  for (size_t count = 1; count <= 17; ++count) {
-    std::vector<BigInt> bases, exponents, results(count);
-    std::vector<IfmaPowTask> tasks;
-    for (size_t i = 0; i < count; ++i) {
-      bases.push_back(random_.Below(m));
-      exponents.push_back(random_.Bits(1 + (i * 13) % 70));
+  // 1..17 tasks for every limb count: full groups of eight, and every remainder (one or two
+  // at a time with the horizontal code, or a group of four or eight lanes).
+  for (unsigned long bits : {1024ul, 2048ul, 4096ul}) {
+    BigInt m = random_.Bits(bits);
+    mpz_setbit(m.get(), bits - 1);
+    mpz_setbit(m.get(), 0);
+    if (bits == 2048) m = pk().n_squared();
+    std::unique_ptr<IfmaModulus> ifma = IfmaModulus::Create(m);
+    ASSERT_NE(ifma, nullptr);
+    for (size_t count = 1; count <= 17; ++count) {
+      std::vector<BigInt> bases, exponents, results(count);
+      std::vector<IfmaPowTask> tasks;
+      for (size_t i = 0; i < count; ++i) {
+        bases.push_back(random_.Below(m));
+        exponents.push_back(random_.Bits(1 + (i * 13) % 70));
+      }
+      for (size_t i = 0; i < count; ++i) {
+        tasks.push_back({&bases[i], &exponents[i], ifma.get(), &results[i]});
+      }
+      IfmaPowModBatch(tasks);
+      BigInt expected;
+      for (size_t i = 0; i < count; ++i) {
+        mpz_powm(expected.get(), bases[i].get(), exponents[i].get(), m.get());
+        ASSERT_EQ(results[i], expected)
+            << bits << "-bit modulus, " << count << " tasks, task " << i;
+      }
     }
-    for (size_t i = 0; i < count; ++i) {
-      tasks.push_back({&bases[i], &exponents[i], ifma.get(), &results[i]});
+  }
+}
+
+// IfmaPowModSingle and IfmaPowModPair (the horizontal multiplication) against mpz_powm:
+// every limb count, moduli at each count's size limit, small and sparse or all-ones
+// moduli; bases 0, 1, 2, m - 1, m, m + 1, above m, negative, random; exponents 0, 1, 2, 3,
+// small, powers of two, 53-bit, half and full size, m - 1.
+TEST_F(PaillierTest, IfmaHorizontalPowModMatchesPowm) {
+  if (!IfmaAvailable()) GTEST_SKIP() << "CPU without avx512ifma";
+  std::vector<BigInt> moduli;
+  auto add_modulus = [&](BigInt m) { moduli.push_back(std::move(m)); };
+  for (unsigned long small : {3ul, 7ul, 65537ul, (1ul << 52) - 1, (1ul << 52) + 1}) {
+    add_modulus(BigInt::FromUint64(small));
+  }
+  for (unsigned long bits :
+       {64ul, 200ul, 1000ul, 1024ul, 1038ul, 1039ul, 2048ul, 2078ul, 4096ul, 4158ul}) {
+    BigInt m = random_.Bits(bits);
+    mpz_setbit(m.get(), bits - 1);
+    mpz_setbit(m.get(), 0);
+    add_modulus(m);
+    BigInt ones;  // 2^bits - 1: every 52-bit limb 2^52 - 1 (but the top one).
+    mpz_setbit(ones.get(), bits);
+    mpz_sub_ui(ones.get(), ones.get(), 1);
+    add_modulus(ones);
+    BigInt sparse;  // 2^(bits-1) + 1
+    mpz_setbit(sparse.get(), bits - 1);
+    mpz_setbit(sparse.get(), 0);
+    add_modulus(sparse);
+  }
+  add_modulus(n());
+  add_modulus(pk().n_squared());
+  add_modulus(Mod(sk().p(), n()));
+  BigInt p_squared;
+  mpz_mul(p_squared.get(), sk().p().get(), sk().p().get());
+  add_modulus(p_squared);
+
+  struct Case {
+    size_t modulus;
+    BigInt base, exponent;
+  };
+  std::vector<Case> cases;
+  std::vector<std::unique_ptr<IfmaModulus>> ifma;
+  for (size_t mi = 0; mi < moduli.size(); ++mi) {
+    const BigInt& m = moduli[mi];
+    ifma.push_back(IfmaModulus::Create(m));
+    ASSERT_NE(ifma.back(), nullptr) << m.BitLength() << "-bit modulus";
+    const unsigned long bits = m.BitLength();
+    BigInt m_minus_1, m_plus_1, above, negative;
+    mpz_sub_ui(m_minus_1.get(), m.get(), 1);
+    mpz_add_ui(m_plus_1.get(), m.get(), 1);
+    mpz_mul_2exp(above.get(), m.get(), 3);
+    mpz_add_ui(above.get(), above.get(), 99);
+    negative = random_.Bits(bits + 5);
+    mpz_neg(negative.get(), negative.get());
+    BigInt power_of_two;
+    mpz_setbit(power_of_two.get(), 77);
+    std::vector<BigInt> bases = {
+        BigInt(), BigInt::FromUint64(1), BigInt::FromUint64(2), m_minus_1, m, m_plus_1, above,
+        negative, random_.Below(m)};
+    std::vector<BigInt> exponents = {BigInt(),
+                                     BigInt::FromUint64(1),
+                                     BigInt::FromUint64(2),
+                                     BigInt::FromUint64(3),
+                                     BigInt::FromUint64(31),
+                                     power_of_two,
+                                     random_.Bits(1 + random_.Bits(6).Bits(0, 6)),
+                                     random_.Bits(53),
+                                     random_.Bits(std::max(1ul, bits / 2)),
+                                     random_.Bits(bits),
+                                     m_minus_1};
+    for (const BigInt& b : bases) {
+      for (const BigInt& e : exponents) cases.push_back({mi, b, e});
     }
-    IfmaPowModBatch(tasks);
+    const int random_cases = bits > 2100 ? 10 : 60;
+    for (int i = 0; i < random_cases; ++i) {
+      const unsigned long e_bits = i % 4 == 0 ? bits : (i % 4 == 1 ? 53 : 1 + i % 70);
+      cases.push_back({mi, random_.Below(m), random_.Bits(e_bits)});
+    }
+  }
+  std::vector<BigInt> expected(cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    mpz_powm(expected[i].get(), c.base.get(), c.exponent.get(), moduli[c.modulus].get());
+  }
+  size_t checked = 0;
+  // One at a time.
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    BigInt got;
+    IfmaPowModSingle({&c.base, &c.exponent, ifma[c.modulus].get(), &got});
+    ASSERT_EQ(got, expected[i]) << "single: " << moduli[c.modulus].BitLength() << "-bit modulus "
+                                << c.modulus << ", base " << c.base << ", exponent " << c.exponent;
+    ++checked;
+  }
+  // In pairs: each case with one of another modulus of the same limb count.
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& a = cases[i];
+    size_t j = (i * 7919 + 13) % cases.size();
+    while (ifma[cases[j].modulus]->limbs() != ifma[a.modulus]->limbs()) j = (j + 1) % cases.size();
+    const Case& b = cases[j];
+    BigInt got_a, got_b;
+    IfmaPowModPair({&a.base, &a.exponent, ifma[a.modulus].get(), &got_a},
+                   {&b.base, &b.exponent, ifma[b.modulus].get(), &got_b});
+    ASSERT_EQ(got_a, expected[i]) << "pair, first: " << moduli[a.modulus].BitLength()
+                                  << "-bit modulus " << a.modulus << ", exponent " << a.exponent;
+    ASSERT_EQ(got_b, expected[j]) << "pair, second: " << moduli[b.modulus].BitLength()
+                                  << "-bit modulus " << b.modulus << ", exponent " << b.exponent;
+    checked += 2;
+  }
+  EXPECT_GT(checked, 10000u);
+  // Results written over the base or the exponent.
+  for (size_t i = 0; i < cases.size(); i += 17) {
+    const Case& c = cases[i];
+    BigInt base = c.base, exponent = c.exponent, other_base = c.base;
+    IfmaPowModSingle({&base, &c.exponent, ifma[c.modulus].get(), &base});
+    EXPECT_EQ(base, expected[i]);
+    IfmaPowModSingle({&c.base, &exponent, ifma[c.modulus].get(), &exponent});
+    EXPECT_EQ(exponent, expected[i]);
+    base = c.base;
+    IfmaPowModPair({&base, &c.exponent, ifma[c.modulus].get(), &base},
+                   {&other_base, &c.exponent, ifma[c.modulus].get(), &other_base});
+    EXPECT_EQ(base, expected[i]);
+    EXPECT_EQ(other_base, expected[i]);
+  }
+}
+
+// The wired single exponentiations against GMP: MulRaw (including negative scalars, an
+// inversion) and ShiftRaw, for 1024- and 2048-bit keys; and the CRT decryption against the
+// textbook one for a 2048-bit key.
+TEST_F(PaillierTest, SingleExponentiationsMatchGmp) {
+  Result<KeyPair> key2048 = GenerateKeyPair(2048);
+  ASSERT_OK(key2048);
+  for (const KeyPair* key : {key_, static_cast<const KeyPair*>(&*key2048)}) {
+    const PublicKey& public_key = key->public_key;
+    const BigInt& n2 = public_key.n_squared();
+    const int rounds = public_key.modulus_bits() == 1024 ? 300 : 60;
     BigInt expected;
-    for (size_t i = 0; i < count; ++i) {
-      mpz_powm(expected.get(), bases[i].get(), exponents[i].get(), m.get());
-      ASSERT_EQ(results[i], expected) << count << " tasks, task " << i;
+    for (int i = 0; i < rounds; ++i) {
+      BigInt c = random_.Below(n2);
+      if (c.IsZero()) continue;
+      BigInt k = random_.Bits(i % 3 == 0 ? 53 : (i % 3 == 1 ? 62 : 1 + i % 64));
+      if (i % 4 == 3) mpz_neg(k.get(), k.get());
+      BigInt magnitude;
+      mpz_abs(magnitude.get(), k.get());
+      mpz_powm(expected.get(), c.get(), magnitude.get(), n2.get());
+      Result<BigInt> product = public_key.MulRaw(c, k);
+      if (k.Sign() < 0 && mpz_invert(expected.get(), expected.get(), n2.get()) == 0) {
+        EXPECT_FALSE(product.ok());  // c shares a factor with n
+        continue;
+      }
+      ASSERT_OK(product);
+      ASSERT_EQ(*product, expected) << public_key.modulus_bits() << "-bit key, k = " << k;
     }
+    BigInt c = random_.Below(n2);
+    for (size_t shift : {0ul, 1ul, 2ul, 13ul, 77ul, 300ul}) {
+      BigInt exponent;
+      mpz_setbit(exponent.get(), shift);
+      mpz_powm(expected.get(), c.get(), exponent.get(), n2.get());
+      EXPECT_EQ(public_key.ShiftRaw(c, shift), expected) << shift;
+    }
+  }
+  const PrivateKey& sk2 = key2048->private_key;
+  const BigInt& n2 = key2048->public_key.n_squared();
+  BigInt g, top;
+  mpz_add_ui(g.get(), key2048->public_key.n().get(), 1);
+  mpz_sub_ui(top.get(), n2.get(), 1);
+  std::vector<BigInt> cs = {BigInt::FromUint64(1), BigInt::FromUint64(2), g, top};
+  for (int i = 0; i < 30; ++i) cs.push_back(random_.Below(n2));
+  for (const BigInt& c : cs) {
+    if (c.IsZero()) continue;
+    Result<BigInt> textbook = sk2.DecryptRawTextbook(c);
+    ASSERT_OK(textbook);
+    Result<BigInt> crt = sk2.DecryptRaw(c);
+    ASSERT_OK(crt);
+    ASSERT_EQ(*crt, *textbook);
   }
 }
 
