@@ -237,6 +237,11 @@ Status Federation::ForwardFromTaskMemory(const OutgoingChunk& chunk, int64_t add
   if (!s.ok()) {
     *send_inline = true;
     buffers_.Release(std::move(data));
+    if (options_.direct_task_memory && !warned_inline_.exchange(true)) {
+      LOG(WARNING) << "federation: " << s.ToString()
+                   << "; tasks send their message chunks inside the TaskService calls instead "
+                      "(slower; docs/FEDERATION.md \"Data path\")";
+    }
     return s;
   }
   return Forward(chunk, std::move(data));

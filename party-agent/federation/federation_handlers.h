@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -125,6 +126,7 @@ class Federation {
   std::unique_ptr<DataChannelServer> data_server_;
   std::mutex mu_;
   std::map<std::string, std::string> data_endpoints_;  // Guarded by mu_.
+  std::atomic<bool> warned_inline_{false};  // The fallback to inline chunks was logged.
 };
 
 }  // namespace fedflow
