@@ -4,8 +4,8 @@
 
 namespace fedflow::crypto {
 FixedBaseExp::FixedBaseExp(const BigInt& base, const BigInt& modulus, size_t max_exponent_bits,
-                           int window_bits)
-    : modulus_(modulus), window_bits_(window_bits) {
+                           int window_bits, const IfmaModulus* ifma)
+    : modulus_(modulus), ifma_(ifma), window_bits_(window_bits) {
   CHECK(window_bits >= 2 && window_bits <= 12) << "window_bits " << window_bits;
   CHECK(modulus.Sign() > 0 && mpz_odd_p(modulus.get()));
   windows_ = (max_exponent_bits + window_bits - 1) / window_bits;
@@ -31,6 +31,19 @@ Status FixedBaseExp::Pow(const BigInt& exponent, BigInt* out) const {
     return Status::InvalidArgument("fixed-base exponentiation: exponent out of range");
   }
   const size_t digits = (size_t{1} << window_bits_) - 1;
+  if (ifma_ != nullptr) {
+    std::vector<const BigInt*> entries;
+    entries.reserve(windows_);
+    for (size_t i = 0; i < windows_; ++i) {
+      unsigned d = exponent.Bits(i * window_bits_, window_bits_);
+      if (d != 0) entries.push_back(&table_[i * digits + (d - 1)]);
+    }
+    // A product of table entries: a multi-exponentiation with every exponent 1, spread over
+    // the eight lanes.
+    const std::vector<BigInt> ones(entries.size(), BigInt::FromUint64(1));
+    *out = IfmaMultiExponentiate(entries, ones, *ifma_);
+    return Status::OK();
+  }
   BigInt tmp;
   bool have_value = false;
   for (size_t i = 0; i < windows_; ++i) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/crypto/big_int.h"
+#include "common/crypto/ifma_exp.h"
 #include "common/status.h"
 
 namespace fedflow::crypto {
@@ -18,8 +19,10 @@ namespace fedflow::crypto {
 class FixedBaseExp {
  public:
   // 2 <= window_bits <= 12; modulus odd and > 1; base in [0, modulus).
+  // With `ifma` (the same modulus, IfmaModulus::Create), Pow multiplies its table entries on
+  // the IFMA lanes (ifma_exp.h) instead of with GMP.
   FixedBaseExp(const BigInt& base, const BigInt& modulus, size_t max_exponent_bits,
-               int window_bits);
+               int window_bits, const IfmaModulus* ifma = nullptr);
 
   // *out = base^exponent mod modulus. Fails when exponent is negative or has more than
   // max_exponent_bits() bits.
@@ -31,6 +34,7 @@ class FixedBaseExp {
 
  private:
   BigInt modulus_;
+  const IfmaModulus* ifma_;
   int window_bits_;
   size_t windows_;
   std::vector<BigInt> table_;  // Row-major: windows_ rows of (2^w - 1) entries (digit 1..2^w-1).

@@ -85,7 +85,7 @@ struct PublicKey::Impl {
     BigInt hs;
     PowModNSquared(h, n, &hs);
     table = std::make_unique<FixedBaseExp>(hs, n_squared, exponent_bits,
-                                           ObfuscatorWindowBits(bits));
+                                           ObfuscatorWindowBits(bits), n_squared_ifma.get());
     table_bytes.store(table->table_bytes(), std::memory_order_release);
     return Status::OK();
   }
