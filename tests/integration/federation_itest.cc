@@ -59,27 +59,36 @@ class FederationClusterTest : public FedflowTest {
 using FederationTest = FederationClusterTest<true>;
 using FederationWithoutFastPathsTest = FederationClusterTest<false>;
 
-TEST_F(FederationTest, ToyJobSucceeds) {
-  auto id = cluster()->Submit(
+// FATE's toy job between the two parties succeeds, both tasks too.
+void ExpectToyJobSucceeds(MiniCluster* cluster) {
+  auto id = cluster->Submit(
       OneComponentDsl("secure_add_example_0", "SecureAddExample"),
       TwoPartyConf("secure_add_example_0", {{"seed", 1}, {"partition", 4}, {"data_num", 1000}}));
   ASSERT_OK(id);
-  auto job = cluster()->WaitForEnd(*id, seconds(60));
+  auto job = cluster->WaitForEnd(*id, seconds(60));
   ASSERT_OK(job);
   EXPECT_EQ("success", job->status) << job->fail_reason;
   ASSERT_EQ(2u, job->tasks.size());
   for (const auto& t : job->tasks) EXPECT_EQ("success", t.party_status) << t.role;
 }
 
-TEST_F(FederationTest, SixtyFourMegabyteMessageArrivesIntact) {
-  // The host compares every byte with the payload it derives from the same seed; the second
-  // round (another payload) lands in the buffer the first one used.
-  auto id = cluster()->Submit(OneComponentDsl("fed_transfer_0", "FedTransfer"),
-                              TwoPartyConf("fed_transfer_0", {{"bytes", 64 << 20}, {"rounds", 2}}));
+// Two 64 MiB messages: the host compares every byte with the payload it derives from the same
+// seed; the second round (another payload) lands in the buffer the first one used.
+void ExpectSixtyFourMegabyteMessagesArriveIntact(MiniCluster* cluster) {
+  auto id = cluster->Submit(OneComponentDsl("fed_transfer_0", "FedTransfer"),
+                            TwoPartyConf("fed_transfer_0", {{"bytes", 64 << 20}, {"rounds", 2}}));
   ASSERT_OK(id);
-  auto job = cluster()->WaitForEnd(*id, seconds(120));
+  auto job = cluster->WaitForEnd(*id, seconds(120));
   ASSERT_OK(job);
   EXPECT_EQ("success", job->status) << job->fail_reason;
+}
+
+TEST_F(FederationTest, ToyJobSucceeds) {
+  ExpectToyJobSucceeds(cluster());
+}
+
+TEST_F(FederationTest, SixtyFourMegabyteMessageArrivesIntact) {
+  ExpectSixtyFourMegabyteMessagesArriveIntact(cluster());
 }
 
 TEST_F(FederationTest, MessageFromAPartyOutsideTheJobIsRefused) {
@@ -174,24 +183,12 @@ TEST_F(FederationTest, ZPeerAgentKilledMidExchangeFailsTheJobFast) {
   ASSERT_EVENTUALLY(seconds(20), [&] { ASSERT_EQ(0, cluster()->CountTaskProcesses(*id)); });
 }
 
-
 TEST_F(FederationWithoutFastPathsTest, SixtyFourMegabyteMessageArrivesIntact) {
-  auto id = cluster()->Submit(OneComponentDsl("fed_transfer_0", "FedTransfer"),
-                              TwoPartyConf("fed_transfer_0", {{"bytes", 64 << 20}, {"rounds", 2}}));
-  ASSERT_OK(id);
-  auto job = cluster()->WaitForEnd(*id, seconds(120));
-  ASSERT_OK(job);
-  EXPECT_EQ("success", job->status) << job->fail_reason;
+  ExpectSixtyFourMegabyteMessagesArriveIntact(cluster());
 }
 
 TEST_F(FederationWithoutFastPathsTest, ToyJobSucceeds) {
-  auto id = cluster()->Submit(
-      OneComponentDsl("secure_add_example_0", "SecureAddExample"),
-      TwoPartyConf("secure_add_example_0", {{"seed", 3}, {"partition", 2}, {"data_num", 500}}));
-  ASSERT_OK(id);
-  auto job = cluster()->WaitForEnd(*id, seconds(60));
-  ASSERT_OK(job);
-  EXPECT_EQ("success", job->status) << job->fail_reason;
+  ExpectToyJobSucceeds(cluster());
 }
 
 }  // namespace
