@@ -62,53 +62,16 @@ Csv ReadCsv(const std::string& name) {
   return csv;
 }
 
-class BinningITest : public FedflowTest {
+class BinningITest : public DataJobSuite<BinningITest> {
+ public:
+  static DataSuiteSpec Spec() {
+    return {"BinningITest",
+            {kGuest, kHost},
+            {{kGuest, "breast_hetero_guest", TestDataCsv("breast_hetero_guest")},
+             {kHost, "breast_hetero_host", TestDataCsv("breast_hetero_host")}}};
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new SharedCluster();
-    MiniCluster::Options o;
-    o.parties = {kGuest, kHost};
-    shared_->Start("BinningITest", o);
-    if (!shared_->started()) return;
-    for (auto [party, name] : {std::pair<int64_t, const char*>{kGuest, "breast_hetero_guest"},
-                               {kHost, "breast_hetero_host"}}) {
-      Status s = Upload(party, name);
-      if (!s.ok()) {
-        upload_status_ = s.CloneAndPrepend(std::string("uploading ") + name);
-        return;
-      }
-    }
-  }
-  static void TearDownTestSuite() {
-    shared_->Stop();
-    delete shared_;
-    shared_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_OK(shared_->status());
-    ASSERT_OK(upload_status_);
-  }
-  MiniCluster* cluster() { return shared_->cluster(); }
-
-  // Uploads tests/data/<name>.csv as experiment.<name> through the party agent's AgentService.
-  static Status Upload(int64_t party, const std::string& name) {
-    std::ifstream f(TestDataDir() + "/" + name + ".csv", std::ios::binary);
-    std::stringstream csv;
-    csv << f.rdbuf();
-    return UploadCsv(party, name, csv.str());
-  }
-  static Status UploadCsv(int64_t party, const std::string& name, const std::string& csv) {
-    return UploadTable(shared_->cluster(), party, name, csv);
-  }
-
-  Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
-    return RunJob(cluster(), dsl, conf, seconds(300));
-  }
-
-  void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
-    WithAgentStore(cluster(), party, check);
-  }
-
   static Json Dsl() {
     return Json{{"components",
                  {{"reader_0", {{"module", "Reader"}, {"output", {{"data", {"data"}}}}}},
@@ -157,11 +120,7 @@ class BinningITest : public FedflowTest {
     return conf;
   }
 
-  static SharedCluster* shared_;
-  static Status upload_status_;
 };
-SharedCluster* BinningITest::shared_ = nullptr;
-Status BinningITest::upload_status_;
 
 // IVs (and split points) of every feature of a CSV, computed in the clear with the guest's
 // labels, as FATE's binning defines them (bin_num 10, quantile).
@@ -319,15 +278,12 @@ TEST_F(BinningITest, GuestComputesHostIvsUnderEncryptionAndSelectionKeepsTopColu
 // A host row the guest does not have: the host fails naming the id and what to do, and tells
 // the guest, which fails at once instead of waiting for the sums.
 TEST_F(BinningITest, HostRowMissingOnTheGuestFailsBothPartiesClearly) {
-  std::ifstream f(TestDataDir() + "/breast_hetero_host.csv", std::ios::binary);
-  std::stringstream csv;
-  csv << f.rdbuf();
-  std::string content = csv.str();
+  std::string content = TestDataCsv("breast_hetero_host");
   if (!content.empty() && content.back() != '\n') content += '\n';
   content += "987654";
   for (int i = 0; i < 20; ++i) content += ",0.5";
   content += "\n";
-  ASSERT_OK(UploadCsv(kHost, "breast_hetero_host_extra", content));
+  ASSERT_OK(Upload(kHost, "breast_hetero_host_extra", content));
   const auto start = std::chrono::steady_clock::now();
   auto job = Run(Dsl(), Conf(Json{{"filter_methods", {"manually"}}}, "breast_hetero_host_extra"));
   ASSERT_OK(job);

@@ -40,13 +40,6 @@ constexpr int64_t kGuest = 9999;
 constexpr int64_t kHost = 10000;
 constexpr int64_t kBreastRows = 569;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 // "id,y,x0" (guest, with a label) or "id,x0" (host) and one row per id.
 std::string SmallCsv(const std::vector<std::string>& ids, bool label) {
   std::string csv = label ? "id,y,x0\n" : "id,x0\n";
@@ -65,61 +58,23 @@ std::vector<std::string> Ids(const std::string& prefix, int from, int to) {
   return out;
 }
 
-class ComponentsITest : public FedflowTest {
- protected:
-  static void SetUpTestSuite() {
-    shared_ = new SharedCluster();
-    MiniCluster::Options o;
-    o.parties = {kGuest, kHost};
-    shared_->Start("ComponentsITest", o);
-    if (!shared_->started()) return;
-    struct Table {
-      int64_t party;
-      std::string name;
-      std::string csv;
-    };
+class ComponentsITest : public DataJobSuite<ComponentsITest> {
+ public:
+  static DataSuiteSpec Spec() {
     // Guest ids 0..39 in a shuffled-looking order, host ids 20..79: 20 in common.
     std::vector<std::string> guest_ids;
     for (int i = 0; i < 40; ++i) guest_ids.push_back(std::to_string((i * 7) % 40));
-    const std::vector<Table> tables = {
-        {kGuest, "breast_hetero_guest", ReadFile(TestDataDir() + "/breast_hetero_guest.csv")},
-        {kHost, "breast_hetero_host", ReadFile(TestDataDir() + "/breast_hetero_host.csv")},
-        {kGuest, "overlap", SmallCsv(guest_ids, true)},
-        {kHost, "overlap", SmallCsv(Ids("", 20, 80), false)},
-        {kGuest, "disjoint", SmallCsv(Ids("g", 0, 30), true)},
-        {kHost, "disjoint", SmallCsv(Ids("h", 0, 30), false)},
-    };
-    for (const Table& t : tables) {
-      Status s = Upload(t.party, t.name, t.csv);
-      if (!s.ok()) {
-        upload_status_ = s.CloneAndPrepend("uploading " + t.name);
-        return;
-      }
-    }
-  }
-  static void TearDownTestSuite() {
-    shared_->Stop();
-    delete shared_;
-    shared_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_OK(shared_->status());
-    ASSERT_OK(upload_status_);
-  }
-  MiniCluster* cluster() { return shared_->cluster(); }
-
-  static Status Upload(int64_t party, const std::string& name, const std::string& csv) {
-    return UploadTable(shared_->cluster(), party, name, csv);
+    return {"ComponentsITest",
+            {kGuest, kHost},
+            {{kGuest, "breast_hetero_guest", TestDataCsv("breast_hetero_guest")},
+             {kHost, "breast_hetero_host", TestDataCsv("breast_hetero_host")},
+             {kGuest, "overlap", SmallCsv(guest_ids, true)},
+             {kHost, "overlap", SmallCsv(Ids("", 20, 80), false)},
+             {kGuest, "disjoint", SmallCsv(Ids("g", 0, 30), true)},
+             {kHost, "disjoint", SmallCsv(Ids("h", 0, 30), false)}}};
   }
 
-  Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
-    return RunJob(cluster(), dsl, conf, seconds(300));
-  }
-
-  void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
-    WithAgentStore(cluster(), party, check);
-  }
-
+ protected:
   // The rows of output `data` of component on the party (first field = id), in order.
   static std::vector<std::string> OutputRows(store::AgentStore* s, const store::TaskPartyKey& task,
                                              store::TableMeta* meta = nullptr) {
@@ -210,11 +165,7 @@ class ComponentsITest : public FedflowTest {
     }
   }
 
-  static SharedCluster* shared_;
-  static Status upload_status_;
 };
-SharedCluster* ComponentsITest::shared_ = nullptr;
-Status ComponentsITest::upload_status_;
 
 std::set<std::string> Range(int from, int to) {
   std::set<std::string> out;
@@ -224,7 +175,7 @@ std::set<std::string> Range(int from, int to) {
 
 TEST_F(ComponentsITest, BreastPipelineIntersectsAllRowsWithRsa) {
   std::set<std::string> ids;
-  std::istringstream csv(ReadFile(TestDataDir() + "/breast_hetero_guest.csv"));
+  std::istringstream csv(ReadFileOrDie(TestDataDir() + "/breast_hetero_guest.csv"));
   std::string line;
   std::getline(csv, line);
   while (std::getline(csv, line)) {

@@ -38,13 +38,6 @@ constexpr int64_t kGuest = 10000;
 constexpr int64_t kHost = 9999;
 constexpr int64_t kBreastRows = 569;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 std::vector<std::string> Fields(const std::string& row, size_t count) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -58,15 +51,10 @@ std::vector<std::string> Fields(const std::string& row, size_t count) {
   return out;
 }
 
-class HeteroLrITest : public FedflowTest {
- protected:
-  static void SetUpTestSuite() {
-    shared_ = new SharedCluster();
-    MiniCluster::Options o;
-    o.parties = {kGuest, kHost};
-    shared_->Start("HeteroLrITest", o);
-    if (!shared_->started()) return;
-    const std::string host_csv = ReadFile(TestDataDir() + "/breast_hetero_host.csv");
+class HeteroLrITest : public DataJobSuite<HeteroLrITest> {
+ public:
+  static DataSuiteSpec Spec() {
+    const std::string host_csv = TestDataCsv("breast_hetero_host");
     // The host's first 300 rows (header included): guest ids the host lacks.
     std::string host_part;
     {
@@ -74,53 +62,20 @@ class HeteroLrITest : public FedflowTest {
       std::string line;
       for (int i = 0; i <= 300 && std::getline(in, line); ++i) host_part += line + "\n";
     }
-    struct Table {
-      int64_t party;
-      std::string name;
-      std::string csv;
-    };
-    const std::vector<Table> tables = {
-        {kGuest, "breast_hetero_guest", ReadFile(TestDataDir() + "/breast_hetero_guest.csv")},
-        {kHost, "breast_hetero_host", host_csv},
-        {kHost, "breast_hetero_host_part", host_part},
-    };
-    for (const Table& t : tables) {
-      Status s = Upload(t.party, t.name, t.csv);
-      if (!s.ok()) {
-        upload_status_ = s.CloneAndPrepend("uploading " + t.name);
-        return;
-      }
-    }
-  }
-  static void TearDownTestSuite() {
-    shared_->Stop();
-    delete shared_;
-    shared_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_OK(shared_->status());
-    ASSERT_OK(upload_status_);
-  }
-  MiniCluster* cluster() { return shared_->cluster(); }
-
-  static Status Upload(int64_t party, const std::string& name, const std::string& csv) {
-    return UploadTable(shared_->cluster(), party, name, csv);
+    return {"HeteroLrITest",
+            {kGuest, kHost},
+            {{kGuest, "breast_hetero_guest", TestDataCsv("breast_hetero_guest")},
+             {kHost, "breast_hetero_host", host_csv},
+             {kHost, "breast_hetero_host_part", host_part}}};
   }
 
-  Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
-    return RunJob(cluster(), dsl, conf, seconds(300));
-  }
-
-  void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
-    WithAgentStore(cluster(), party, check);
-  }
-
+ protected:
   static std::string Corpus(const std::string& file) {
     return TestDataDir() + "/fate-corpus/dsl/flow_test_template_fate1.11.4/hetero_lr/" + file;
   }
 
   static Json ReadJsonOrDie(const std::string& path) {
-    Result<Json> j = ParseJson(ReadFile(path), path);
+    Result<Json> j = ParseJson(ReadFileOrDie(path), path);
     EXPECT_TRUE(j.ok()) << j.status();
     return j.ok() ? *j : Json();
   }
@@ -136,11 +91,7 @@ class HeteroLrITest : public FedflowTest {
     return j.ok() ? *j : Json();
   }
 
-  static SharedCluster* shared_;
-  static Status upload_status_;
 };
-SharedCluster* HeteroLrITest::shared_ = nullptr;
-Status HeteroLrITest::upload_status_;
 
 TEST_F(HeteroLrITest, GoldenJobReachesFatesTrainAuc) {
   const Json dsl = ReadJsonOrDie(Corpus("hetero_lr_normal_dsl.json"));

@@ -64,4 +64,8 @@ void WithAgentStore(MiniCluster* cluster, int64_t party,
   ASSERT_OK(cluster->RestartAgent(party, 0));
 }
 
+std::string TestDataCsv(const std::string& name) {
+  return ReadFileOrDie(FedflowTest::TestDataDir() + "/" + name + ".csv");
+}
+
 }  // namespace fedflow::testing

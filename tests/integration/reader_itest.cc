@@ -38,49 +38,17 @@ constexpr int64_t kGuest = 9999;
 constexpr int64_t kHost = 10000;
 constexpr int64_t kBreastRows = 569;
 
-class ReaderITest : public FedflowTest {
- protected:
-  static void SetUpTestSuite() {
-    shared_ = new SharedCluster();
-    MiniCluster::Options o;
-    o.parties = {kGuest, kHost};
-    shared_->Start("ReaderITest", o);
-    if (!shared_->started()) return;
+class ReaderITest : public DataJobSuite<ReaderITest> {
+ public:
+  static DataSuiteSpec Spec() {
     // The tables every test reads: FATE's breast_hetero data, one part per party.
-    for (auto [party, name] : {std::pair<int64_t, const char*>{kGuest, "breast_hetero_guest"},
-                               {kHost, "breast_hetero_host"}}) {
-      Status s = Upload(party, name);
-      if (!s.ok()) {
-        upload_status_ = s.CloneAndPrepend(std::string("uploading ") + name);
-        return;
-      }
-    }
-  }
-  static void TearDownTestSuite() {
-    shared_->Stop();
-    delete shared_;
-    shared_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_OK(shared_->status());
-    ASSERT_OK(upload_status_);
-  }
-  MiniCluster* cluster() { return shared_->cluster(); }
-
-  // Uploads tests/data/<name>.csv as experiment.<name> to the party's agent.
-  static Status Upload(int64_t party, const std::string& name) {
-    return UploadTable(shared_->cluster(), party, name,
-                       ReadFileOrDie(TestDataDir() + "/" + name + ".csv"));
+    return {"ReaderITest",
+            {kGuest, kHost},
+            {{kGuest, "breast_hetero_guest", TestDataCsv("breast_hetero_guest")},
+             {kHost, "breast_hetero_host", TestDataCsv("breast_hetero_host")}}};
   }
 
-  Result<thrift::TJobInfo> Run(const Json& dsl, const Json& conf) {
-    return RunJob(cluster(), dsl, conf, seconds(120));
-  }
-
-  void WithStore(int64_t party, const std::function<void(store::AgentStore*)>& check) {
-    WithAgentStore(cluster(), party, check);
-  }
-
+ protected:
   static Json TwoPartyConf() {
     return Json{{"dsl_version", 2},
                 {"initiator", {{"role", "guest"}, {"party_id", kGuest}}},
@@ -103,11 +71,7 @@ class ReaderITest : public FedflowTest {
                     {"output", {{"data", {"data"}}}}}}}}};
   }
 
-  static SharedCluster* shared_;
-  static Status upload_status_;
 };
-SharedCluster* ReaderITest::shared_ = nullptr;
-Status ReaderITest::upload_status_;
 
 TEST_F(ReaderITest, ReaderCopiesEachPartysTableAndProbeReadsItDownstream) {
   Json conf = TwoPartyConf();
