@@ -280,6 +280,11 @@ Status Federation::Forward(const OutgoingChunk& chunk, std::string data) {
     Status s = data_endpoint.status();
     if (s.ok() && !data_endpoint->empty()) {
       s = data_client_.Push(*data_endpoint, req, data.data(), data.size(), &resp);
+      if (!s.ok()) {
+        // The peer may have restarted on another data port: ask it again on the next try.
+        std::lock_guard<std::mutex> l(mu_);
+        data_endpoints_.erase(endpoint);
+      }
     } else if (s.ok()) {
       req.data.swap(data);  // Lent to the request for the call, then taken back.
       s = peers_.Call(
